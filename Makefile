@@ -1,0 +1,87 @@
+# paper-graph: `make test` and `make run` set up everything they need (venv, Neo4j jars, Airflow home).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_BOOT ?= python3.11
+VENV        := .venv
+PY          := $(VENV)/bin/python
+SHARED      ?= $(abspath ../shared)
+SOURCES     ?=
+DATE        ?=
+PYTEST_ARGS ?=
+
+export PAPER_GRAPH_SHARED ?= $(SHARED)
+export AIRFLOW_HOME ?= $(CURDIR)/var/airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__PARALLELISM ?= 4
+export PAPER_GRAPH_CONFIG ?= $(CURDIR)/config/pipeline.toml
+
+.PHONY: help install lock neo4j-install neo4j-start neo4j-stop neo4j-status airflow run test test-fast lint format eval bench docs clean
+
+help: ## list targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check "$$(grep -E '^uv==' requirements.lock)"
+	@$(VENV)/bin/uv pip sync -q --python $(PY) requirements.lock
+	@$(VENV)/bin/uv pip install -q --python $(PY) --no-deps -e .
+	@touch $@
+	@echo "venv ready: $(VENV)"
+
+install: $(VENV)/.installed neo4j-install ## create .venv from the lock file and resolve the Neo4j jars (idempotent)
+
+lock: ## re-resolve requirements.lock from pyproject.toml
+	$(VENV)/bin/uv pip compile -q pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+neo4j-install: $(VENV)/.installed ## resolve Neo4j server + Browser jars from Maven Central into .neo4j/lib
+	@$(VENV)/bin/paper-graph neo4j install
+
+neo4j-start: neo4j-install ## start the local Neo4j (Bolt 127.0.0.1:7687, Browser http://127.0.0.1:7474/browser/)
+	@$(VENV)/bin/paper-graph neo4j start
+
+neo4j-stop: ## stop the local Neo4j
+	@$(VENV)/bin/paper-graph neo4j stop
+
+neo4j-status: ## is the local Neo4j up?
+	@$(VENV)/bin/paper-graph neo4j status
+
+airflow: install ## run `airflow standalone` (UI on http://127.0.0.1:8080) with the project's DAGs
+	@mkdir -p $(AIRFLOW_HOME)
+	@echo "Airflow UI: http://127.0.0.1:8080  user admin, password in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated"
+	@$(VENV)/bin/paper-graph neo4j start >/dev/null
+	@eval "$$($(PY) -m graph.airflow_env)" && $(VENV)/bin/airflow standalone
+
+run: install ## set up, start Neo4j, run ingest + graph load for a date (SOURCES=dump:../shared/seeds DATE=YYYY-MM-DD)
+	@$(PY) scripts/run_pipeline.py $(if $(SOURCES),--sources "$(SOURCES)") $(if $(DATE),--date $(DATE))
+
+test: install ## all tests (real Neo4j, real Airflow, local HTTP server)
+	@$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-fast: install ## the quick loop: everything but the slow tests
+	@$(VENV)/bin/pytest -m "not slow" $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed ## ruff check + format check
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed ## apply ruff fixes and formatting
+	@$(VENV)/bin/ruff check --fix .
+	@$(VENV)/bin/ruff format .
+
+eval: install ## score entity extraction against ../shared/eval
+	@$(PY) -m extract.nlp.evaluate --shared $(SHARED)
+
+bench: install ## extraction and loader throughput figures (reads ../shared/corpus)
+	@$(PY) -m extract.nlp.bench --shared $(SHARED)
+	@$(VENV)/bin/paper-graph neo4j start >/dev/null
+	@$(PY) -m graph.bench_load --shared $(SHARED)
+
+docs: $(VENV)/.installed ## regenerate docs/SCHEMA.md from graph/schema.py
+	@$(PY) -m graph.schema_docs
+
+clean: ## stop servers, remove venv, jars, data
+	-@$(VENV)/bin/paper-graph neo4j stop-all 2>/dev/null
+	rm -rf $(VENV) .neo4j var

@@ -1,0 +1,1 @@
+"""Fetch, parse and extract: everything that turns paper pages into records."""

@@ -1,0 +1,67 @@
+"""Pytest fixtures giving a real Neo4j server.
+
+NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD point the tests at a server you run yourself; otherwise the
+session starts the project's local `test` instance (ports 17687/17474, overridable with
+PG_TEST_NEO4J_BOLT_PORT / PG_TEST_NEO4J_HTTP_PORT) and stops it at the end if it started it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from graph import neo4j_local
+
+
+@dataclass(frozen=True)
+class Neo4jServer:
+    uri: str
+    user: str
+    password: str
+    http_url: str | None
+
+
+@pytest.fixture(scope="session")
+def neo4j_server() -> Iterator[Neo4jServer]:
+    if os.environ.get("NEO4J_URI"):
+        yield Neo4jServer(
+            uri=os.environ["NEO4J_URI"],
+            user=os.environ.get("NEO4J_USER", "neo4j"),
+            password=os.environ.get("NEO4J_PASSWORD", ""),
+            http_url=os.environ.get("NEO4J_HTTP_URL"),
+        )
+        return
+    instance = neo4j_local.Instance(
+        name="test",
+        bolt_port=int(os.environ.get("PG_TEST_NEO4J_BOLT_PORT", 17687)),
+        http_port=int(os.environ.get("PG_TEST_NEO4J_HTTP_PORT", 17474)),
+    )
+    started_here = neo4j_local.running_pid(instance) is None
+    neo4j_local.start(instance)
+    try:
+        yield Neo4jServer(instance.uri, neo4j_local.USER, neo4j_local.password(), instance.http_url)
+    finally:
+        if started_here:
+            neo4j_local.stop(instance)
+
+
+@pytest.fixture(scope="session")
+def neo4j_driver(neo4j_server: Neo4jServer):  # type: ignore[no-untyped-def]
+    from neo4j import GraphDatabase
+
+    driver = GraphDatabase.driver(neo4j_server.uri, auth=(neo4j_server.user, neo4j_server.password))
+    driver.verify_connectivity()
+    try:
+        yield driver
+    finally:
+        driver.close()
+
+
+@pytest.fixture
+def neo4j_clean(neo4j_driver):  # type: ignore[no-untyped-def]
+    """The driver, on an empty database (constraints and indexes are kept)."""
+    neo4j_driver.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    return neo4j_driver
