@@ -52,7 +52,7 @@ airflow: install ## run `airflow standalone` (UI on http://127.0.0.1:8080) with 
 	@mkdir -p $(AIRFLOW_HOME)
 	@echo "Airflow UI: http://127.0.0.1:8080  user admin, password in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated"
 	@$(VENV)/bin/paper-graph neo4j start >/dev/null
-	@eval "$$($(PY) -m graph.airflow_env)" && $(VENV)/bin/airflow standalone
+	@eval "$$($(PY) -m graph.local_env)" && $(VENV)/bin/airflow standalone
 
 run: install ## set up, start Neo4j, run ingest + graph load for a date (SOURCES=dump:../shared/seeds DATE=YYYY-MM-DD)
 	@$(PY) scripts/run_pipeline.py $(if $(SOURCES),--sources "$(SOURCES)") $(if $(DATE),--date $(DATE))

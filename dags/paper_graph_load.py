@@ -1,0 +1,80 @@
+"""
+### paper_graph_load
+
+Runs whenever `paper_ingest` publishes a new `paper_graph_snapshot`: verify the snapshot against its
+manifest, load papers, authors, entities and mentions into Neo4j through the provider's hook, check
+the graph against the snapshot (counts, no orphan mentions), then load the derived relations
+(REFERENCES between papers). Loading the same snapshot again leaves the graph unchanged.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from airflow.sdk import Param, dag, get_current_context, task
+from paper_graph_assets import SNAPSHOT
+
+NEO4J_CONN_ID = "neo4j_default"
+
+DEFAULT_ARGS = {
+    "owner": "paper-graph",
+    "retries": 3,
+    "retry_delay": timedelta(seconds=20),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=5),
+}
+
+
+def _driver():
+    from airflow.providers.neo4j.hooks.neo4j import Neo4jHook
+
+    return Neo4jHook(conn_id=NEO4J_CONN_ID).get_conn()
+
+
+@dag(
+    schedule=[SNAPSHOT],
+    start_date=datetime(2024, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    doc_md=__doc__,
+    tags=["paper-graph", "neo4j"],
+    params={
+        "snapshot_date": Param("", type="string", description="Snapshot to load when not triggered by the Asset"),
+        "config": Param("", type="string", description="Path of a pipeline.toml (default: PAPER_GRAPH_CONFIG)"),
+    },
+)
+def paper_graph_load():
+    @task
+    def verify(params=None) -> dict:
+        from graph import pipeline
+
+        events = get_current_context().get("triggering_asset_events") or {}
+        extras = [event.extra for event in events.get(SNAPSHOT, [])]
+        snapshot_date = params["snapshot_date"] or (extras[-1].get("snapshot_date") if extras else None)
+        return pipeline.verify(params["config"] or None, snapshot_date)
+
+    @task
+    def load(snapshot: dict, params=None) -> dict:
+        from graph import pipeline
+
+        return pipeline.load(_driver(), params["config"] or None, snapshot["snapshot_date"])
+
+    @task
+    def check(snapshot: dict, loaded: dict, params=None) -> dict:
+        from graph import pipeline
+
+        return pipeline.check(_driver(), params["config"] or None, snapshot["snapshot_date"])
+
+    @task
+    def load_relations(snapshot: dict, checked: dict, params=None) -> dict:
+        from graph import pipeline
+
+        return pipeline.load_relations(_driver(), params["config"] or None, snapshot["snapshot_date"])
+
+    snapshot = verify()
+    loaded = load(snapshot)
+    load_relations(snapshot, check(snapshot, loaded))
+
+
+paper_graph_load()
