@@ -1,0 +1,136 @@
+"""A real `airflow standalone` (API server, scheduler, DAG processor, triggerer) for slow tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+AIRFLOW = str(Path(sys.executable).parent / "airflow")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AirflowStandalone:
+    """Starts `airflow standalone` in its own process group; `stop()` sends SIGINT and reaps everything."""
+
+    def __init__(self, home: Path, extra_env: dict[str, str]) -> None:
+        self.home = home
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__PARALLELISM": "4",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
+            "AIRFLOW__API__PORT": str(self.port),
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__API__BASE_URL": self.base_url,
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.base_url}/execution/",
+            "AIRFLOW__API_AUTH__JWT_SECRET": "slow-test-" + "y" * 48,
+            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+            "AIRFLOW__SCHEDULER__DAG_DIR_LIST_INTERVAL": "5",
+            **extra_env,
+        }
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._token: str | None = None
+
+    def start(self, timeout: float = 180) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        log = open(self.home / "standalone.log", "wb")  # noqa: SIM115 - closed with the process
+        self.proc = subprocess.Popen(
+            [AIRFLOW, "standalone"], env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"airflow standalone exited: see {self.home / 'standalone.log'}")
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/api/v2/monitor/health", timeout=5) as resp:
+                    health = json.load(resp)
+                if health.get("scheduler", {}).get("status") == "healthy" and self._password_file().exists():
+                    return
+            except (OSError, ValueError):
+                pass
+            time.sleep(2)
+        raise TimeoutError(f"airflow standalone not healthy after {timeout}s: see {self.home / 'standalone.log'}")
+
+    def _password_file(self) -> Path:
+        return self.home / "simple_auth_manager_passwords.json.generated"
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        pgid = os.getpgid(self.proc.pid)
+        os.killpg(pgid, signal.SIGINT)  # SIGTERM to the parent would leave its children running
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(pgid, signal.SIGKILL)  # anything of the group still hanging on
+        except ProcessLookupError:
+            pass
+        self.proc.wait(timeout=30)
+
+    def token(self) -> str:
+        if self._token is None:
+            password = json.loads(self._password_file().read_text())["admin"]
+            body = self._request("POST", "/auth/token", {"username": "admin", "password": password}, auth=False)
+            self._token = body["access_token"]
+        return self._token
+
+    def _request(self, method: str, path: str, payload: Any = None, auth: bool = True) -> Any:
+        headers = {"Content-Type": "application/json"}
+        if auth:
+            headers["Authorization"] = f"Bearer {self.token()}"
+        data = json.dumps(payload).encode() if payload is not None else None
+        request = urllib.request.Request(self.base_url + path, data=data, headers=headers, method=method)
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return json.load(resp)
+
+    def api(self, method: str, path: str, payload: Any = None) -> Any:
+        return self._request(method, "/api/v2" + path, payload)
+
+    def wait_for_dag(self, dag_id: str, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                self.api("GET", f"/dags/{dag_id}")
+                return
+            except urllib.error.HTTPError as exc:
+                if exc.code != 404:
+                    raise
+            time.sleep(2)
+        raise TimeoutError(f"DAG {dag_id} not parsed within {timeout}s")
+
+    def wait_for_run(self, dag_id: str, timeout: float, run_id: str | None = None) -> dict[str, Any]:
+        """Wait until the given run (or the first run of the DAG) finishes; return it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if run_id:
+                runs = [self.api("GET", f"/dags/{dag_id}/dagRuns/{urllib.parse.quote(run_id, safe='')}")]
+            else:
+                runs = self.api("GET", f"/dags/{dag_id}/dagRuns?limit=10")["dag_runs"]
+            finished = [r for r in runs if r["state"] in ("success", "failed")]
+            if finished:
+                return finished[0]
+            time.sleep(3)
+        raise TimeoutError(f"no finished run of {dag_id} within {timeout}s; see {self.home / 'standalone.log'}")
