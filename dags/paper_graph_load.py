@@ -31,6 +31,18 @@ def _driver():
     return Neo4jHook(conn_id=NEO4J_CONN_ID).get_conn()
 
 
+def _triggering_snapshot_date() -> str | None:
+    """The snapshot date carried by the newest Asset event that triggered this run, if any."""
+    events = get_current_context().get("triggering_asset_events")
+    if not events:
+        return None
+    try:
+        extras = [event.extra for event in events[SNAPSHOT]]  # Asset keys are not hashable: no .get()
+    except KeyError:
+        return None
+    return extras[-1].get("snapshot_date") if extras else None
+
+
 @dag(
     schedule=[SNAPSHOT],
     start_date=datetime(2024, 1, 1),
@@ -40,8 +52,12 @@ def _driver():
     doc_md=__doc__,
     tags=["paper-graph", "neo4j"],
     params={
-        "snapshot_date": Param("", type="string", description="Snapshot to load when not triggered by the Asset"),
-        "config": Param("", type="string", description="Path of a pipeline.toml (default: PAPER_GRAPH_CONFIG)"),
+        "snapshot_date": Param(
+            "", type="string", description="Snapshot to load when not triggered by the Asset"
+        ),
+        "config": Param(
+            "", type="string", description="Path of a pipeline.toml (default: PAPER_GRAPH_CONFIG)"
+        ),
     },
 )
 def paper_graph_load():
@@ -49,9 +65,7 @@ def paper_graph_load():
     def verify(params=None) -> dict:
         from graph import pipeline
 
-        events = get_current_context().get("triggering_asset_events") or {}
-        extras = [event.extra for event in events.get(SNAPSHOT, [])]
-        snapshot_date = params["snapshot_date"] or (extras[-1].get("snapshot_date") if extras else None)
+        snapshot_date = params["snapshot_date"] or _triggering_snapshot_date()
         return pipeline.verify(params["config"] or None, snapshot_date)
 
     @task

@@ -36,7 +36,9 @@ DEFAULT_ARGS = {
     tags=["paper-graph", "ingest"],
     params={
         "sources": Param("", type="string", description="Override the configured sources: 'kind[:arg],...'"),
-        "config": Param("", type="string", description="Path of a pipeline.toml (default: PAPER_GRAPH_CONFIG)"),
+        "config": Param(
+            "", type="string", description="Path of a pipeline.toml (default: PAPER_GRAPH_CONFIG)"
+        ),
     },
 )
 def paper_ingest():

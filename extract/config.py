@@ -88,11 +88,15 @@ def parse_source_spec(spec: str) -> list[dict[str, Any]]:
         kind, _, argument = part.partition(":")
         source: dict[str, Any] = {"kind": kind}
         if argument:
-            key = {"dump": "path", "hf_search": "query", "hf_daily": "date", "hf_html": "date"}.get(kind, "ids")
+            key = {"dump": "path", "hf_search": "query", "hf_daily": "date", "hf_html": "date"}.get(
+                kind, "ids"
+            )
             if key == "path":
                 argument = str(_resolve(Path.cwd(), argument))
             source[key] = [argument] if key == "ids" else argument
-        slug = re.sub(r"[^a-z0-9]+", "_", (argument.rsplit("/", 1)[-1] if argument else "").lower()).strip("_")
+        slug = re.sub(r"[^a-z0-9]+", "_", (argument.rsplit("/", 1)[-1] if argument else "").lower()).strip(
+            "_"
+        )
         source["name"] = f"{kind}_{slug}" if slug else kind
         _check_source(source, spec)
         sources.append(source)

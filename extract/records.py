@@ -24,7 +24,9 @@ def doc(text: str, **kwargs: Any) -> Any:
 class PaperRecord:
     """One paper as parsed from a page, after cleaning; merged across sources by dedupe."""
 
-    paper_id: str = doc("arXiv id when known (no version suffix), else 'title:' + sha1 of the normalised title")
+    paper_id: str = doc(
+        "arXiv id when known (no version suffix), else 'title:' + sha1 of the normalised title"
+    )
     title: str = doc("Cleaned title")
     abstract: str = doc("Cleaned abstract; empty string when no source had one", default="")
     arxiv_id: str | None = doc("arXiv identifier without version, e.g. 2405.15738", default=None)
@@ -66,7 +68,9 @@ class Mention:
     end: int = doc("Character offset in paper_text(title, abstract), exclusive")
     sentence: str = doc("The sentence the mention is in")
     component: str = doc("Pipeline component that found it (e.g. gazetteer, contribution, acronym, ner)")
-    is_contribution: bool = doc("True when the paper presents the entity as its own contribution", default=False)
+    is_contribution: bool = doc(
+        "True when the paper presents the entity as its own contribution", default=False
+    )
 
 
 TITLE_ABSTRACT_SEPARATOR = "\n\n"

@@ -8,6 +8,7 @@ test suite never touches the data `make run` loaded.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import secrets
@@ -120,16 +121,25 @@ def _pom_stamp() -> str:
 def install(force: bool = False) -> None:
     """Resolve the server and Browser jars with Maven (skipped when the pom is unchanged)."""
     stamp_file = NEO4J_ROOT / ".installed"
-    if not force and stamp_file.exists() and stamp_file.read_text() == _pom_stamp() and any(lib_dir().glob("*.jar")):
+    if (
+        not force
+        and stamp_file.exists()
+        and stamp_file.read_text() == _pom_stamp()
+        and any(lib_dir().glob("*.jar"))
+    ):
         return
     if shutil.which("mvn") is None or shutil.which("java") is None:
-        raise Neo4jLocalError("Neo4j needs `java` (17) and `mvn` on PATH (Debian: openjdk-17-jre-headless maven)")
+        raise Neo4jLocalError(
+            "Neo4j needs `java` (17) and `mvn` on PATH (Debian: openjdk-17-jre-headless maven)"
+        )
     if lib_dir().exists():
         shutil.rmtree(lib_dir())
     cmd = ["mvn", "-B", "-q", f"-Dneo4j.home={NEO4J_ROOT}", "-f", str(POM), "package"]
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
-        raise Neo4jLocalError(f"resolving Neo4j jars failed ({' '.join(cmd)}):\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+        raise Neo4jLocalError(
+            f"resolving Neo4j jars failed ({' '.join(cmd)}):\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
+        )
     jars = list(lib_dir().glob("*.jar"))
     if not any(j.name.startswith("neo4j-browser") for j in jars):
         raise Neo4jLocalError(f"{lib_dir()}: the Neo4j Browser jar is missing after `mvn package`")
@@ -228,7 +238,9 @@ def start(instance: Instance, timeout: float = 120.0) -> int:
         "--console-mode",
     ]
     with open(instance.log_file, "ab") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
     instance.pid_file.write_text(str(proc.pid))
     _wait_bolt(instance, pw, proc.pid, timeout)
     return proc.pid
@@ -244,9 +256,13 @@ def _wait_bolt(instance: Instance, pw: str, pid: int, timeout: float) -> None:
         except ChildProcessError:
             finished = 0 if _alive(pid) else pid
         if finished:
-            raise Neo4jLocalError(f"Neo4j exited during start; see {instance.log_file}:\n{_tail(instance.log_file)}")
+            raise Neo4jLocalError(
+                f"Neo4j exited during start; see {instance.log_file}:\n{_tail(instance.log_file)}"
+            )
         time.sleep(0.5)
-    raise Neo4jLocalError(f"Neo4j did not answer on {instance.uri} within {timeout:.0f}s; see {instance.log_file}")
+    raise Neo4jLocalError(
+        f"Neo4j did not answer on {instance.uri} within {timeout:.0f}s; see {instance.log_file}"
+    )
 
 
 def _alive(pid: int) -> bool:
@@ -273,10 +289,8 @@ def stop(instance: Instance, timeout: float = 60.0) -> bool:
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while _alive(pid) and time.monotonic() < deadline:
-        try:
+        with contextlib.suppress(ChildProcessError):  # reap it if it is our child
             os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
         time.sleep(0.2)
     if _alive(pid):
         os.kill(pid, signal.SIGKILL)
@@ -293,9 +307,15 @@ def browser_ok(instance: Instance) -> bool:
 
 
 _instance_options = [
-    click.option("--instance", "name", default=None, help="Instance name (env NEO4J_INSTANCE, default 'default')."),
-    click.option("--bolt-port", type=int, default=None, help="Bolt port (env NEO4J_BOLT_PORT, default 7687)."),
-    click.option("--http-port", type=int, default=None, help="HTTP port (env NEO4J_HTTP_PORT, default 7474)."),
+    click.option(
+        "--instance", "name", default=None, help="Instance name (env NEO4J_INSTANCE, default 'default')."
+    ),
+    click.option(
+        "--bolt-port", type=int, default=None, help="Bolt port (env NEO4J_BOLT_PORT, default 7687)."
+    ),
+    click.option(
+        "--http-port", type=int, default=None, help="HTTP port (env NEO4J_HTTP_PORT, default 7474)."
+    ),
 ]
 
 
@@ -356,7 +376,9 @@ def status_cmd(name: str | None, bolt_port: int | None, http_port: int | None) -
     if pid is None or not bolt_ready(instance, password()):
         click.echo(f"Neo4j '{instance.name}' not running")
         raise SystemExit(3)
-    click.echo(f"Neo4j '{instance.name}' running (pid {pid}) at {instance.uri}; Browser {instance.http_url}/browser/")
+    click.echo(
+        f"Neo4j '{instance.name}' running (pid {pid}) at {instance.uri}; Browser {instance.http_url}/browser/"
+    )
 
 
 @neo4j.command("stop-all")

@@ -7,6 +7,7 @@ idempotent per date: each one replaces that date's output.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import shutil
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 PAPERS_FILE = "papers.jsonl"
 MENTIONS_FILE = "mentions.jsonl"
 ENTITIES_FILE = "entities.jsonl"
+RESPONSES_FILE = "responses.json"  # the archived bodies the papers were parsed from
 
 
 class PipelineError(RuntimeError):
@@ -40,42 +42,118 @@ def plan_sources(config_path: str | None, override: str | None = None) -> list[d
 
 
 def fetch(config_path: str | None, source: dict[str, Any], run_date: str) -> dict[str, Any]:
-    """Fetch one source for the date into the raw archive."""
-    from extract.fetch import fetch_source
+    """Fetch one source for the date into the raw archive (raises when the source gave nothing but errors)."""
+    from extract.sources import fetch_source
 
     config = _config(config_path)
     report = fetch_source(source, run_date, config.paths.archive, settings=config.fetch)
-    summary = report.summary()
+    summary = {k: v for k, v in report.as_dict().items() if k != "paths"}
     log.info("fetched %s: %s", source["name"], summary)
     return summary
 
 
 def parse(config_path: str | None, sources: list[dict[str, Any]], run_date: str) -> dict[str, Any]:
-    """Parse every archived response of the date's sources into one deduplicated papers file."""
-    from extract.archive import archived_responses
+    """Parse every archived response of the date's sources into one deduplicated papers file.
+
+    Fails only when no source has a response archived for the date.
+    """
+    from extract.archive import iter_archived
+    from extract.jsonl import write_records_jsonl
     from extract.parse import parse_archived
-    from extract.records_io import write_records_jsonl
 
     config = _config(config_path)
     names = [s["name"] for s in sources]
-    responses = [r for name in names for r in archived_responses(config.paths.archive, name, run_date)]
-    fetched = {r.source for r in responses}
+    responses = [
+        r for name in names for r in iter_archived(config.paths.archive, source=name, run_date=run_date)
+    ]
+    fetched = sorted({r.source for r in responses})
     failed = [name for name in names if name not in fetched]
     if not fetched:
         raise PipelineError(f"all {len(names)} sources failed for {run_date}: {', '.join(failed)}")
-    result = parse_archived(responses, quarantine_root=config.paths.archive / "quarantine")
+    result = parse_archived([r.path for r in responses], archive_root=config.paths.archive)
     work = _fresh_work_dir(config, run_date)
-    count = write_records_jsonl(result.papers, work / PAPERS_FILE)
+    count = write_records_jsonl(result.records, work / PAPERS_FILE)
+    (work / RESPONSES_FILE).write_text(json.dumps([str(r.path) for r in responses], indent=1))
     summary = {
         "papers": count,
         "responses": len(responses),
-        "quarantined": len(result.quarantined),
-        "duplicates_merged": result.duplicates,
+        "sources": fetched,
         "failed_sources": failed,
+        **{k: v for k, v in result.summary().items() if k != "papers"},
         "papers_file": str(work / PAPERS_FILE),
     }
     log.info("parsed %s", summary)
     return summary
+
+
+def extract(config_path: str | None, run_date: str) -> dict[str, Any]:
+    """Entities of every parsed paper: mentions.jsonl (per paper, in paper order) and entities.jsonl."""
+    from extract.jsonl import read_records_jsonl
+    from extract.nlp.pipeline import extract_papers
+    from extract.nlp.registry import EntityRegistry
+
+    config = _config(config_path)
+    work = config.paths.work_dir(run_date)
+    registry = EntityRegistry()
+    papers = mentions = 0
+    with (work / MENTIONS_FILE).open("w", encoding="utf-8") as out:
+        for _paper_id, found in extract_papers(
+            read_records_jsonl(work / PAPERS_FILE), config.extract_batch_size
+        ):
+            papers += 1
+            mentions += len(found)
+            registry.add(found)
+            for mention in found:
+                out.write(json.dumps(dataclasses.asdict(mention), ensure_ascii=False) + "\n")
+    with (work / ENTITIES_FILE).open("w", encoding="utf-8") as out:
+        for entity in registry.entities():
+            out.write(json.dumps(dataclasses.asdict(entity), ensure_ascii=False) + "\n")
+    summary = {"papers": papers, "mentions": mentions, "entities": len(registry)}
+    log.info("extracted %s", summary)
+    return summary
+
+
+def write_snapshot(config_path: str | None, run_date: str, run_id: str) -> dict[str, Any]:
+    """Write the date's snapshot (replacing an earlier one of the same date) and return its row counts."""
+    from extract.jsonl import read_records_jsonl
+    from graph import relations
+    from graph.snapshot import SnapshotWriter
+
+    config = _config(config_path)
+    work = config.paths.work_dir(run_date)
+    with SnapshotWriter(config.paths.snapshots, run_date, run_id) as writer:
+        writer.write("papers", (p.to_dict() for p in read_records_jsonl(work / PAPERS_FILE)))
+        writer.write(
+            "authors", relations.authors(p.to_dict() for p in read_records_jsonl(work / PAPERS_FILE))
+        )
+        writer.write("entities", _read_jsonl(work / ENTITIES_FILE))
+        writer.write("mentions", _read_jsonl(work / MENTIONS_FILE))
+        paper_entities = list(relations.paper_entities(_read_jsonl(work / MENTIONS_FILE)))
+        writer.write("paper_entities", paper_entities)
+        writer.write("references", relations.references(paper_entities))
+        writer.write("co_mentions", relations.co_mentions(paper_entities))
+        writer.write("raw_responses", _raw_response_rows(config, work))
+        manifest = writer.commit()
+    summary = {
+        "snapshot_date": run_date,
+        "path": f"{config.paths.snapshots}/dt={run_date}",
+        "rows": {name: entry.rows for name, entry in manifest.tables.items()},
+    }
+    log.info("snapshot %s", summary)
+    return summary
+
+
+def _raw_response_rows(config: PipelineConfig, work: Path) -> Iterator[dict[str, Any]]:
+    from extract.archive import read_sidecar
+
+    for body in json.loads((work / RESPONSES_FILE).read_text()):
+        meta = read_sidecar(Path(body))
+        if meta is not None:
+            row = meta.raw_responses_row()
+            row["path"] = str(
+                Path(body).relative_to(config.paths.archive)
+            )  # portable: relative to the archive
+            yield row
 
 
 def _fresh_work_dir(config: PipelineConfig, run_date: str) -> Path:
@@ -91,3 +169,51 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
         for line in lines:
             if line.strip():
                 yield json.loads(line)
+
+
+def _snapshot(config: PipelineConfig, snapshot_date: str | None):  # type: ignore[no-untyped-def]
+    from graph.snapshot import open_snapshot
+
+    return open_snapshot(config.paths.snapshots, snapshot_date or "latest")
+
+
+def verify(config_path: str | None, snapshot_date: str | None) -> dict[str, Any]:
+    """Check every file of the snapshot against its manifest (raises SnapshotIntegrityError)."""
+    snapshot = _snapshot(_config(config_path), snapshot_date)
+    snapshot.verify()
+    manifest = snapshot.manifest
+    summary = {"snapshot_date": snapshot.date, "run_id": manifest.run_id, "rows": manifest.rows}
+    log.info("verified %s", summary)
+    return summary
+
+
+def load(driver: Any, config_path: str | None, snapshot_date: str) -> dict[str, Any]:
+    """Load papers, authors, entities and mentions (everything but the derived relations)."""
+    from graph.load import CORE_STEPS, load_snapshot
+
+    config = _config(config_path)
+    report = load_snapshot(
+        driver, _snapshot(config, snapshot_date), batch_size=config.load_batch_size, steps=CORE_STEPS
+    )
+    return report.summary()
+
+
+def check(driver: Any, config_path: str | None, snapshot_date: str) -> dict[str, Any]:
+    """Data-quality checks after the core load: counts match the snapshot, no orphan mentions."""
+    from graph.load import check_load
+
+    report = check_load(driver, _snapshot(_config(config_path), snapshot_date), relations=False)
+    log.info("graph check %s", report.summary())
+    report.raise_for_problems()
+    return report.summary()
+
+
+def load_relations(driver: Any, config_path: str | None, snapshot_date: str) -> dict[str, Any]:
+    """Load the derived relations (REFERENCES) and check their count."""
+    from graph.load import RELATION_STEPS, check_load, load_snapshot
+
+    config = _config(config_path)
+    snapshot = _snapshot(config, snapshot_date)
+    report = load_snapshot(driver, snapshot, batch_size=config.load_batch_size, steps=RELATION_STEPS)
+    check_load(driver, snapshot, relations=True).raise_for_problems()
+    return report.summary()

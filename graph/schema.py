@@ -49,7 +49,9 @@ def schema_from_dataclass(cls: type) -> pa.Schema:
     fields = []
     for f in dataclasses.fields(cls):
         arrow_type, nullable = _arrow_type(hints[f.name])
-        fields.append(pa.field(f.name, arrow_type, nullable=nullable, metadata={"doc": f.metadata.get("doc", "")}))
+        fields.append(
+            pa.field(f.name, arrow_type, nullable=nullable, metadata={"doc": f.metadata.get("doc", "")})
+        )
     return pa.schema(fields, metadata={"doc": (cls.__doc__ or "").strip()})
 
 

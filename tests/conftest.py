@@ -19,7 +19,7 @@ os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_airflow_home}/airflow.db"
 os.environ.setdefault("AIRFLOW__API_AUTH__JWT_SECRET", "test-only-" + "x" * 40)
 
-pytest_plugins = ["tests.support.neo4j_server"]
+pytest_plugins = ["tests.support.neo4j_server", "tests.support.http_server"]
 
 
 def shared_dir() -> Path:

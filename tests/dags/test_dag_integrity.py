@@ -29,7 +29,13 @@ def test_expected_dags(dagbag) -> None:
 
 def test_ingest_tasks_schedule_and_outlet(dagbag) -> None:
     dag = dagbag.dags["paper_ingest"]
-    assert {t.task_id for t in dag.tasks} == {"plan_sources", "fetch", "parse", "extract_entities", "write_snapshot"}
+    assert {t.task_id for t in dag.tasks} == {
+        "plan_sources",
+        "fetch",
+        "parse",
+        "extract_entities",
+        "write_snapshot",
+    }
     assert dag.timetable.summary in {"@daily", "0 0 * * *"}
     assert dag.catchup is False
     outlets = dag.get_task("write_snapshot").outlets
@@ -40,7 +46,9 @@ def test_ingest_tasks_schedule_and_outlet(dagbag) -> None:
 def test_graph_load_is_scheduled_on_the_snapshot_asset(dagbag) -> None:
     dag = dagbag.dags["paper_graph_load"]
     assert {t.task_id for t in dag.tasks} == {"verify", "load", "check", "load_relations"}
-    assert [asset.name for _, asset in dag.timetable.asset_condition.iter_assets()] == ["paper_graph_snapshot"]
+    assert [asset.name for _, asset in dag.timetable.asset_condition.iter_assets()] == [
+        "paper_graph_snapshot"
+    ]
     assert dag.get_task("load_relations").upstream_task_ids == {"verify", "check"}
 
 

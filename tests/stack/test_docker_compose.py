@@ -56,7 +56,9 @@ def test_credentials_come_from_env_file_not_the_compose_file(compose: dict) -> N
     text = (REPO / "docker-compose.yaml").read_text()
     assert "${NEO4J_PASSWORD}" in text and "${POSTGRES_PASSWORD}" in text
     example = dict(
-        line.split("=", 1) for line in (REPO / ".env.example").read_text().splitlines() if "=" in line and not line.startswith("#")
+        line.split("=", 1)
+        for line in (REPO / ".env.example").read_text().splitlines()
+        if "=" in line and not line.startswith("#")
     )
     referenced = set(re.findall(r"(?<!\$)\$\{(\w+)\}", text))  # $${X} is an escaped container-side variable
     assert referenced <= set(example), f"variables missing from .env.example: {referenced - set(example)}"

@@ -21,7 +21,9 @@ def test_write_and_read_nodes_over_bolt(neo4j_clean) -> None:
 
 
 def test_server_is_neo4j_5_26_community(neo4j_driver) -> None:
-    records, _, _ = neo4j_driver.execute_query("CALL dbms.components() YIELD name, versions, edition RETURN *")
+    records, _, _ = neo4j_driver.execute_query(
+        "CALL dbms.components() YIELD name, versions, edition RETURN *"
+    )
     assert records[0]["edition"] == "community"
     assert records[0]["versions"][0].startswith("5.26.")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -56,7 +57,11 @@ class AirflowStandalone:
         self.home.mkdir(parents=True, exist_ok=True)
         log = open(self.home / "standalone.log", "wb")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(
-            [AIRFLOW, "standalone"], env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            [AIRFLOW, "standalone"],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -70,7 +75,9 @@ class AirflowStandalone:
             except (OSError, ValueError):
                 pass
             time.sleep(2)
-        raise TimeoutError(f"airflow standalone not healthy after {timeout}s: see {self.home / 'standalone.log'}")
+        raise TimeoutError(
+            f"airflow standalone not healthy after {timeout}s: see {self.home / 'standalone.log'}"
+        )
 
     def _password_file(self) -> Path:
         return self.home / "simple_auth_manager_passwords.json.generated"
@@ -80,20 +87,18 @@ class AirflowStandalone:
             return
         pgid = os.getpgid(self.proc.pid)
         os.killpg(pgid, signal.SIGINT)  # SIGTERM to the parent would leave its children running
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            pass
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pgid, signal.SIGKILL)  # anything of the group still hanging on
-        except ProcessLookupError:
-            pass
         self.proc.wait(timeout=30)
 
     def token(self) -> str:
         if self._token is None:
             password = json.loads(self._password_file().read_text())["admin"]
-            body = self._request("POST", "/auth/token", {"username": "admin", "password": password}, auth=False)
+            body = self._request(
+                "POST", "/auth/token", {"username": "admin", "password": password}, auth=False
+            )
             self._token = body["access_token"]
         return self._token
 
@@ -133,4 +138,6 @@ class AirflowStandalone:
             if finished:
                 return finished[0]
             time.sleep(3)
-        raise TimeoutError(f"no finished run of {dag_id} within {timeout}s; see {self.home / 'standalone.log'}")
+        raise TimeoutError(
+            f"no finished run of {dag_id} within {timeout}s; see {self.home / 'standalone.log'}"
+        )

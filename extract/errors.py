@@ -1,0 +1,31 @@
+"""Typed errors of fetching and parsing: each names the URL or file and the reason."""
+
+from __future__ import annotations
+
+
+class ParseError(ValueError):
+    """A page (file or response body) that does not parse."""
+
+    def __init__(self, path_or_url: str, reason: str) -> None:
+        super().__init__(f"{path_or_url}: {reason}")
+        self.path_or_url = str(path_or_url)
+        self.reason = reason
+
+
+class ArxivApiError(ParseError):
+    """The arXiv API answered with its error feed (e.g. 'incorrect id format for abc')."""
+
+
+class FetchError(RuntimeError):
+    """A URL that could not be fetched (after retries), or whose response was rejected."""
+
+    def __init__(self, url: str, reason: str, status: int | None = None, archived: object = None) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+        self.status = status
+        self.archived = archived  # the ArchivedResponse of an HTTP error body, when one was kept
+
+
+class RobotsDisallowed(FetchError):
+    """robots.txt of the host does not allow our user agent to fetch the URL."""

@@ -1,0 +1,97 @@
+"""`pg_acronyms`: "Neural Radiance Fields (NeRF)" -> one entity for the long form and the acronym.
+
+Long forms are found with the Schwartz-Hearst algorithm; the pair is typed by a gazetteer entry for
+either form, else by the long form's head noun (tasks and metrics are left out).
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extract.nlp.components.common import add_candidate, head_type, text_of
+from extract.nlp.gazetteer import alias_index, stoplist
+from extract.nlp.normalize import normalise_name, singular
+
+ACRONYM_IN_PARENS = re.compile(r"\(\s*([A-Za-z0-9][A-Za-z0-9\-.]{0,14}[A-Za-z0-9])\s*\)")
+_LONG_FORM_STOP = re.compile(r"[.;:()\[\]]|, ")
+
+
+def schwartz_hearst_long_form(short: str, text_before: str) -> str | None:
+    """The shortest suffix of `text_before` whose letters spell `short` (first letter at a word start)."""
+    short_chars = [c.lower() for c in short if c.isalnum()]
+    if len(short_chars) < 2:
+        return None
+    words = text_before.split()
+    window = " ".join(words[-min(len(short_chars) + 5, len(short_chars) * 2) :])
+    s_idx, l_idx = len(short_chars) - 1, len(window) - 1
+    while s_idx >= 0:
+        char = short_chars[s_idx]
+        while l_idx >= 0 and (
+            window[l_idx].lower() != char or (s_idx == 0 and l_idx > 0 and window[l_idx - 1].isalnum())
+        ):
+            l_idx -= 1
+        if l_idx < 0:
+            return None
+        l_idx -= 1
+        s_idx -= 1
+    start = window.rfind(" ", 0, l_idx + 1) + 1
+    long_form = window[start:]
+    if len(long_form.split()) < 2 and "-" not in long_form:
+        return None
+    return long_form
+
+
+def pair_type(long_form: str, short: str) -> tuple[str, str] | None:
+    """(type, canonical) for an acronym pair, or None when it is generic, a task or a metric."""
+    stops = stoplist()
+    short_key, long_key = normalise_name(singular(short)), normalise_name(singular(long_form))
+    index = alias_index()
+    for key in (short_key, long_key):
+        if key in index:
+            entry = index[key]
+            return entry.type, entry.name
+    if short_key in stops or long_key in stops:
+        return None
+    words = singular(long_form).replace("-", " ").split()
+    found = head_type(words)
+    if found == "SKIP":
+        return None
+    if found == "MODEL":
+        found = (
+            "METHOD"  # "Latent Diffusion Models (LDMs)": a model type; the paper's own model is typed later
+        )
+    if found is None:
+        named = sum(1 for w in words if w[:1].isupper()) >= 2
+        if not named:
+            return None
+        found = "METHOD"
+    return found, singular(short)
+
+
+@Language.component("pg_acronyms", assigns=["doc.spans"])
+def acronyms(doc: Doc) -> Doc:
+    text = text_of(doc)
+    for match in ACRONYM_IN_PARENS.finditer(text):
+        short = match.group(1)
+        if sum(1 for c in short if c.isupper()) < 2:
+            continue
+        sentence_start = max(text.rfind(". ", 0, match.start()), text.rfind("\n", 0, match.start())) + 1
+        before = _LONG_FORM_STOP.split(text[sentence_start : match.start()])[-1]
+        long_form = schwartz_hearst_long_form(singular(short), before.rstrip())
+        if long_form is None:
+            continue
+        typed = pair_type(long_form, short)
+        if typed is None:
+            continue
+        entity_type, canonical = typed
+        long_end = match.start() - (len(text[: match.start()]) - len(text[: match.start()].rstrip()))
+        long_start = long_end - len(long_form)
+        if text[long_start:long_end] != long_form:
+            continue
+        # consecutive pair in the group: the resolver links the two surfaces
+        add_candidate(doc, "pg_acronym", long_start, long_end, entity_type, canonical)
+        add_candidate(doc, "pg_acronym", match.start(1), match.start(1) + len(short), entity_type, canonical)
+    return doc

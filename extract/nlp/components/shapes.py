@@ -1,0 +1,55 @@
+"""`pg_shapes`: names recognisable by their form.
+
+- versioned members of well-known model families: Qwen2.5-7B-Instruct, Gemini 1.5 Pro, Claude 3 Opus;
+- anything carrying a parameter count: Mistral-7B, BrainTransformers-3B-Chat;
+- benchmark-style names: MMBench, Video-Bench.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extract.nlp.components.common import add_candidate, text_of
+
+FAMILIES = (
+    "GPT|ChatGPT|InstructGPT|Llama|LLaMA|LLAMA|Code Llama|CodeLlama|Vicuna|Alpaca|Mistral|Mixtral|Qwen|QwQ|"
+    "Gemma|Gemini|Claude|PaLM|Phi|DeepSeek|DeepSeek-V|DeepSeek-R|DeepSeek-Coder|InternLM|InternVL|Yi|Baichuan|"
+    "ChatGLM|GLM|Falcon|Pythia|OPT|BLOOM|BLOOMZ|Flan-T5|T5|mT5|BERT|RoBERTa|XLM-R|LLaVA|LLaVA-NeXT|"
+    "MiniGPT|MiniCPM|CogVLM|CogVideoX|BLIP|InstructBLIP|Stable Diffusion|SDXL|SD|DALL-E|DALL·E|Imagen|"
+    "Whisper|wav2vec|HuBERT|SAM|DINO|DINOv|CLIP|SigLIP|EVA|ViT|Swin|ResNet|ResNeXt|EfficientNet|"
+    "ConvNeXt|YOLO|YOLOv|Grok|Jamba|Mamba|StarCoder|CodeGen|Codex|OLMo|Orca|Zephyr|Nemotron|Granite|"
+    "Sora|Midjourney|Kimi|Hunyuan|ERNIE|Emu|Chameleon|Idefics|Pixtral|Molmo|SmolLM|TinyLlama|Aya"
+)
+VARIANT_WORDS = (
+    "Pro|Ultra|Nano|Flash|Mini|mini|Turbo|turbo|Instruct|Chat|Base|Opus|Sonnet|Haiku|XL|XXL|Large|Small|Medium|"
+    "Tiny|Vision|Coder|Math|it|Omni|o|V|R1|V2|V3|Preview|Plus|Max|Lite|Next|Huge|Giant|Base"
+)
+_VERSION = r"(?:[- ]?v?\d+(?:\.\d+)*[a-z]?)"
+_SIZE = r"(?:[- ](?:\d+(?:\.\d+)?[BMKT]|\d+x\d+[BM]|[A-Z]/\d+))"
+MODEL_FAMILY = re.compile(
+    rf"(?<![\w-])(?:{FAMILIES}){_VERSION}(?:{_SIZE}|[- ](?:{VARIANT_WORDS})(?![\w]))*(?![\w-])"
+)
+PARAMETER_COUNT = re.compile(
+    r"(?<![\w-])[A-Z][A-Za-z0-9.]*(?:-[A-Za-z0-9.]+)*-\d+(?:\.\d+)?[BMT](?:-(?:Instruct|Chat|Base|it|Coder|Vision))?(?![\w-])"
+)
+BENCHMARK_NAME = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9]*-?Bench(?:mark)?(?:-[A-Za-z0-9]+)?(?![\w-])")
+
+
+@Language.component("pg_shapes", assigns=["doc.spans"])
+def shapes(doc: Doc) -> Doc:
+    text = text_of(doc)
+    for pattern, entity_type in (
+        (MODEL_FAMILY, "MODEL"),
+        (PARAMETER_COUNT, "MODEL"),
+        (BENCHMARK_NAME, "DATASET"),
+    ):
+        for match in pattern.finditer(text):
+            surface = match.group(0)
+            # a bare family name without a version is left to the gazetteer
+            if pattern is MODEL_FAMILY and not re.search(r"\d|[- ][A-Z][a-z]+$", surface):
+                continue
+            add_candidate(doc, "pg_shape", match.start(), match.end(), entity_type, surface)
+    return doc
