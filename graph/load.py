@@ -449,7 +449,12 @@ def check_load(
         load_id=load_id,
         expected=expected,
         actual={name: int(counts[name]) for name in names},
-        orphan_mentions=[r.data() for r in run_named(driver, "dq_orphan_mentions", database=database)],
+        orphan_mentions=[
+            r.data()
+            for r in run_named(driver, "dq_orphan_mentions", database=database)
+            # before the relation steps, REFERENCES of re-extracted papers are not reconciled yet
+            if relations or not r["problem"].startswith("reference")
+        ],
         duplicate_aliases=[r.data() for r in run_named(driver, "dq_duplicate_aliases", database=database)],
         orphan_nodes=[r.data() for r in run_named(driver, "dq_orphan_nodes", database=database)],
     )

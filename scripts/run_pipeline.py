@@ -19,8 +19,6 @@ from graph.local_env import local_airflow_env
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-TASK_DONE = re.compile(r"Marking task as (\w+)\.?.*?task_id=(\w+)|task_id=(\w+).*?(?:state|new_state)=(\w+)")
-EXAMPLE_QUERIES = [("top_entities", {}), ("datasets_with_method", {})]
 
 
 def airflow(env: dict[str, str], *args: str, log_file: Path) -> None:
@@ -39,17 +37,18 @@ def airflow(env: dict[str, str], *args: str, log_file: Path) -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
             log.write(line)
-            if "Marking task as" in line or "Task finished" in line:
-                print(f"  [{time.monotonic() - began:6.1f}s] {_short(line)}", flush=True)
+            if "[DAG TEST] end task" in line:
+                print(f"  [{time.monotonic() - began:6.1f}s] done: {_short(line)}", flush=True)
+            elif "Task failed with exception" in line or "new_state=up_for_retry" in line:
+                print(f"  [{time.monotonic() - began:6.1f}s] a task failed (retried)", flush=True)
     if proc.returncode != 0:
         raise SystemExit(f"airflow {' '.join(args)} failed (exit {proc.returncode}); log: {log_file}")
 
 
 def _short(line: str) -> str:
     fields = dict(re.findall(r"(\w+)=([^\s]+)", line))
-    state = "SUCCESS" if "SUCCESS" in line else ("FAILED" if "FAIL" in line else fields.get("state", ""))
     index = fields.get("map_index", "-1")
-    return f"{fields.get('task_id', '?')}{f'[{index}]' if index != '-1' else ''} {state}".strip()
+    return f"{fields.get('task_id', '?')}{f'[{index}]' if index != '-1' else ''}"
 
 
 def main() -> None:
@@ -104,10 +103,22 @@ def main() -> None:
     summarize(config, args.date, instance)
 
 
+def _example(driver, name: str, params: dict[str, object]) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    from graph import queries
+
+    query = queries.get(name)
+    records, _, _ = driver.execute_query(query.body, query.parameters(params))
+    rows = [r.data() for r in records]
+    args = " ".join(f"-p {k}={v}" for k, v in params.items())
+    print(f"\n$ paper-graph query {name} {args}\n  ({query.description})")
+    for row in rows[:5]:
+        print("  " + json.dumps(row, ensure_ascii=False, default=str)[:160])
+    return rows
+
+
 def summarize(config, run_date: str, instance: neo4j_local.Instance) -> None:  # type: ignore[no-untyped-def]
     from neo4j import GraphDatabase
 
-    from graph import queries
     from graph.load import graph_counts
     from graph.snapshot import open_snapshot
 
@@ -115,24 +126,19 @@ def summarize(config, run_date: str, instance: neo4j_local.Instance) -> None:  #
     work = config.paths.work_dir(run_date)
     parsed = sum(1 for _ in (work / "papers.jsonl").open())
     print("\n== Summary")
-    print(
-        f"Raw responses archived under {config.paths.archive}/raw/ ({snapshot.manifest.tables['raw_responses'].rows} for this run)"
-    )
+    raw = snapshot.manifest.tables["raw_responses"].rows
+    print(f"Raw responses archived under {config.paths.archive}/raw/ ({raw} for this run)")
     print(f"Papers parsed and deduplicated: {parsed}")
     rows = {name: entry.rows for name, entry in snapshot.manifest.tables.items()}
     print(f"Snapshot {snapshot.path}: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
     with GraphDatabase.driver(instance.uri, auth=(neo4j_local.USER, neo4j_local.password())) as driver:
         counts = graph_counts(driver)
         print("Graph: " + ", ".join(f"{k} {v}" for part in counts.values() for k, v in part.items()))
-        for name, params in EXAMPLE_QUERIES:
-            query = queries.get(name)
-            records, _, _ = driver.execute_query(query.body, query.parameters(params))
-            print(f"\n$ paper-graph query {name}    # {query.description}")
-            for row in [r.data() for r in records][:5]:
-                print("  " + json.dumps(row, ensure_ascii=False, default=str)[:160])
-    print(
-        f"\nNeo4j Browser: {instance.http_url}/browser/  (user {neo4j_local.USER}, password in {neo4j_local.PASSWORD_FILE})"
-    )
+        top = _example(driver, "top_entities", {"limit": 5})
+        if top:  # the second example follows the first: what co-occurs with the most mentioned entity
+            _example(driver, "cooccurring_methods", {"entity": top[0]["entity_key"], "limit": 5})
+    print(f"\nNeo4j Browser: {instance.http_url}/browser/")
+    print(f"  user {neo4j_local.USER}, password in {neo4j_local.PASSWORD_FILE} (or $NEO4J_PASSWORD)")
     print(f"Snapshot files: {snapshot.path}   (paper-graph snapshot show {run_date})")
     print("Airflow UI with these DAGs: make airflow   Stop Neo4j: make neo4j-stop")
 
