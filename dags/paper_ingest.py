@@ -39,6 +39,9 @@ DEFAULT_ARGS = {
         "config": Param(
             "", type="string", description="Path of a pipeline.toml (default: PAPER_GRAPH_CONFIG)"
         ),
+        "refetch": Param(
+            False, type="boolean", description="Fetch sources already archived for the date again"
+        ),
     },
 )
 def paper_ingest():
@@ -52,7 +55,7 @@ def paper_ingest():
     def fetch(source: dict, ds=None, params=None) -> dict:
         from graph import pipeline
 
-        return pipeline.fetch(params["config"] or None, source, ds)
+        return pipeline.fetch(params["config"] or None, source, ds, refetch=params["refetch"])
 
     @task(trigger_rule="all_done")
     def parse(sources: list[dict], ds=None, params=None) -> dict:

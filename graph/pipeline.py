@@ -41,11 +41,35 @@ def plan_sources(config_path: str | None, override: str | None = None) -> list[d
     return sources
 
 
-def fetch(config_path: str | None, source: dict[str, Any], run_date: str) -> dict[str, Any]:
-    """Fetch one source for the date into the raw archive (raises when the source gave nothing but errors)."""
+def fetch(
+    config_path: str | None, source: dict[str, Any], run_date: str, refetch: bool = False
+) -> dict[str, Any]:
+    """Fetch one source for the date into the raw archive (raises when the source gave nothing but errors).
+
+    A source that already has good responses archived for the date is not fetched again unless
+    `refetch`: the archive is this step's output, so a rerun of the date parses the same bytes.
+    """
+    from extract.archive import iter_archived
     from extract.sources import fetch_source
 
     config = _config(config_path)
+    if not refetch:
+        archived = [
+            r for r in iter_archived(config.paths.archive, source=source["name"], run_date=run_date) if r.ok
+        ]
+        if archived:
+            log.info(
+                "%s: %d responses already archived for %s, not fetched again",
+                source["name"],
+                len(archived),
+                run_date,
+            )
+            return {
+                "source": source["name"],
+                "kind": source["kind"],
+                "run_date": run_date,
+                "reused": len(archived),
+            }
     report = fetch_source(source, run_date, config.paths.archive, settings=config.fetch)
     summary = {k: v for k, v in report.as_dict().items() if k != "paths"}
     log.info("fetched %s: %s", source["name"], summary)
@@ -64,7 +88,10 @@ def parse(config_path: str | None, sources: list[dict[str, Any]], run_date: str)
     config = _config(config_path)
     names = [s["name"] for s in sources]
     responses = [
-        r for name in names for r in iter_archived(config.paths.archive, source=name, run_date=run_date)
+        response
+        for name in names
+        for response in iter_archived(config.paths.archive, source=name, run_date=run_date)
+        if response.ok  # error bodies are archived too, but there is nothing to parse in them
     ]
     fetched = sorted({r.source for r in responses})
     failed = [name for name in names if name not in fetched]
