@@ -26,6 +26,13 @@ DEFAULT_ARGS = {
 }
 
 
+def _run_date() -> str:
+    """The logical date; a run triggered without one (allowed in Airflow 3) uses the day it runs after."""
+    context = get_current_context()
+    moment = context.get("logical_date") or context["dag_run"].run_after
+    return moment.date().isoformat()
+
+
 @dag(
     schedule="@daily",
     start_date=datetime(2024, 1, 1),
@@ -52,28 +59,28 @@ def paper_ingest():
         return pipeline.plan_sources(params["config"] or None, params["sources"] or None)
 
     @task(max_active_tis_per_dagrun=2)
-    def fetch(source: dict, ds=None, params=None) -> dict:
+    def fetch(source: dict, params=None) -> dict:
         from graph import pipeline
 
-        return pipeline.fetch(params["config"] or None, source, ds, refetch=params["refetch"])
+        return pipeline.fetch(params["config"] or None, source, _run_date(), refetch=params["refetch"])
 
     @task(trigger_rule="all_done")
-    def parse(sources: list[dict], ds=None, params=None) -> dict:
+    def parse(sources: list[dict], params=None) -> dict:
         from graph import pipeline
 
-        return pipeline.parse(params["config"] or None, sources, ds)
+        return pipeline.parse(params["config"] or None, sources, _run_date())
 
     @task
-    def extract_entities(parsed: dict, ds=None, params=None) -> dict:
+    def extract_entities(parsed: dict, params=None) -> dict:
         from graph import pipeline
 
-        return pipeline.extract(params["config"] or None, ds)
+        return pipeline.extract(params["config"] or None, _run_date())
 
     @task(outlets=[SNAPSHOT])
-    def write_snapshot(parsed: dict, extracted: dict, ds=None, run_id=None, params=None) -> dict:
+    def write_snapshot(parsed: dict, extracted: dict, run_id=None, params=None) -> dict:
         from graph import pipeline
 
-        summary = pipeline.write_snapshot(params["config"] or None, ds, run_id)
+        summary = pipeline.write_snapshot(params["config"] or None, _run_date(), run_id)
         get_current_context()["outlet_events"][SNAPSHOT].extra = summary
         return summary
 

@@ -35,6 +35,8 @@ class AirflowStandalone:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = {
             **os.environ,
+            # standalone starts its components as `airflow ...` commands
+            "PATH": f"{Path(AIRFLOW).parent}{os.pathsep}{os.environ.get('PATH', '')}",
             "AIRFLOW_HOME": str(home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
             "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
@@ -125,6 +127,21 @@ class AirflowStandalone:
                     raise
             time.sleep(2)
         raise TimeoutError(f"DAG {dag_id} not parsed within {timeout}s")
+
+    def runs(self, dag_id: str) -> list[dict[str, Any]]:
+        return self.api("GET", f"/dags/{dag_id}/dagRuns?limit=100")["dag_runs"]
+
+    def wait_until_idle(self, dag_id: str, timeout: float) -> list[dict[str, Any]]:
+        """Wait until the DAG has runs and none is queued or running; return them."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            runs = self.runs(dag_id)
+            if runs and all(r["state"] in ("success", "failed") for r in runs):
+                return runs
+            time.sleep(3)
+        raise TimeoutError(
+            f"{dag_id} still has unfinished runs after {timeout}s; see {self.home / 'standalone.log'}"
+        )
 
     def wait_for_run(self, dag_id: str, timeout: float, run_id: str | None = None) -> dict[str, Any]:
         """Wait until the given run (or the first run of the DAG) finishes; return it."""
