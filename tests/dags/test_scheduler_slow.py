@@ -34,8 +34,8 @@ def test_trigger_ingest_over_rest_and_asset_triggers_graph_load(
         tmp_path / "airflow",
         {"AIRFLOW_CONN_NEO4J_DEFAULT": json.dumps(connection), "PAPER_GRAPH_CONFIG": str(config)},
     )
-    airflow.start()
     try:
+        airflow.start()
         for dag_id in ("paper_ingest", "paper_graph_load"):
             airflow.wait_for_dag(dag_id)
             airflow.api("PATCH", f"/dags/{dag_id}", {"is_paused": False})
