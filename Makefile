@@ -18,7 +18,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__PARALLELISM ?= 4
 export PAPER_GRAPH_CONFIG ?= $(CURDIR)/config/pipeline.toml
 
-.PHONY: help install lock neo4j-install neo4j-start neo4j-stop neo4j-status airflow run test test-fast lint format eval bench docs clean
+.PHONY: help install lock neo4j-install neo4j-start neo4j-stop neo4j-status airflow run test test-fast lint format eval bench scale docs clean
 
 help: ## list targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -80,6 +80,9 @@ bench: install ## extraction and loader throughput figures (reads ../shared/corp
 	@$(VENV)/bin/paper-graph neo4j start --instance bench --bolt-port 27688 --http-port 27475 >/dev/null
 	@NEO4J_URI=bolt://127.0.0.1:27688 $(PY) -m graph.bench_load --papers 5000 --wipe; \
 	  status=$$?; $(VENV)/bin/paper-graph neo4j stop --instance bench >/dev/null; exit $$status
+
+scale: install ## extract + snapshot + graph load over the 115k-paper corpus, with peak memory (SCALE_LIMIT=N)
+	@$(PY) scripts/scale_run.py --shared $(SHARED) $(if $(SCALE_LIMIT),--limit $(SCALE_LIMIT))
 
 docs: $(VENV)/.installed ## regenerate docs/SCHEMA.md from graph/schema.py
 	@$(PY) -m graph.schema_docs

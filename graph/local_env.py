@@ -13,6 +13,7 @@ import secrets
 import shlex
 from pathlib import Path
 
+from extract.config import load_config
 from graph import neo4j_local
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +53,9 @@ def local_airflow_env(instance: neo4j_local.Instance | None = None) -> dict[str,
         "AIRFLOW__API_AUTH__JWT_SECRET": os.environ.get("AIRFLOW__API_AUTH__JWT_SECRET") or _jwt_secret(home),
         "AIRFLOW_CONN_NEO4J_DEFAULT": os.environ.get("AIRFLOW_CONN_NEO4J_DEFAULT") or json.dumps(connection),
         "NEO4J_BROWSER_URL": os.environ.get("NEO4J_BROWSER_URL", f"{instance.http_url}/browser/"),
+        # the plugin's download page lists the snapshots the pipeline writes
+        "PAPER_GRAPH_SNAPSHOTS": os.environ.get("PAPER_GRAPH_SNAPSHOTS")
+        or str(load_config().paths.snapshots),
     }
 
 
