@@ -48,33 +48,63 @@ def _fields(paper: PaperRecord | dict[str, Any]) -> tuple[str, str, str]:
     return str(paper_id), title, str(abstract)
 
 
-def doc_mentions(paper_id: str, doc: Doc) -> list[Mention]:
-    """The resolved entities of a processed doc as `Mention` rows, in text order."""
-    sentences = list(doc.sents) if doc.ents else []
-    starts = [sentence.start for sentence in sentences]
-    return [
-        Mention(
-            paper_id=paper_id,
-            entity_key=ent.kb_id_,
-            type=ent.label_,
-            text=ent.text,
-            start=ent.start_char,
-            end=ent.end_char,
-            sentence=sentences[bisect.bisect_right(starts, ent.start) - 1].text.strip(),
-            component=ent._.pg_component,
-            is_contribution=bool(ent._.pg_contribution),
+def doc_mentions(paper_id: str, doc: Doc, text: str | None = None) -> list[Mention]:
+    """The resolved entities of a processed doc as `Mention` rows, in text order.
+
+    `text` is the doc's input text when the caller has it: `Doc.text` is rebuilt from the tokens.
+    """
+    ents = doc.ents
+    if not ents:
+        return []
+    if text is None:
+        text = doc.text
+    sentences = [(sentence.start, sentence.start_char, sentence.end_char) for sentence in doc.sents]
+    starts = [start for start, _, _ in sentences]
+    sentence_texts: dict[int, str] = {}
+    mentions = []
+    for ent in ents:
+        index = bisect.bisect_right(starts, ent.start) - 1
+        sentence = sentence_texts.get(index)
+        if sentence is None:
+            _, sentence_start, sentence_end = sentences[index]
+            sentence = sentence_texts[index] = text[sentence_start:sentence_end].strip()
+        start, end = ent.start_char, ent.end_char
+        extensions = ent._
+        mentions.append(
+            Mention(
+                paper_id=paper_id,
+                entity_key=ent.kb_id_,
+                type=ent.label_,
+                text=text[start:end],
+                start=start,
+                end=end,
+                sentence=sentence,
+                component=extensions.pg_component,
+                is_contribution=bool(extensions.pg_contribution),
+            )
         )
-        for ent in doc.ents
-    ]
+    return mentions
+
+
+def _processed(
+    papers: Iterable[PaperRecord | dict[str, Any]], batch_size: int, n_process: int
+) -> Iterator[tuple[str, str, Doc]]:
+    """(paper_id, text, processed Doc) per paper, streaming through `nlp.pipe`."""
+    def texts() -> Iterator[tuple[str, tuple[str, str]]]:
+        for paper_id, title, abstract in map(_fields, papers):
+            text = paper_text(title, abstract)
+            yield text, (paper_id, text)
+
+    nlp = load_pipeline()
+    for doc, (paper_id, text) in nlp.pipe(texts(), as_tuples=True, batch_size=batch_size, n_process=n_process):
+        yield paper_id, text, doc
 
 
 def extract_docs(
     papers: Iterable[PaperRecord | dict[str, Any]], batch_size: int = 256, n_process: int = 1
 ) -> Iterator[tuple[str, Doc]]:
     """(paper_id, processed Doc) per paper, streaming through `nlp.pipe`."""
-    nlp = load_pipeline()
-    texts = ((paper_text(title, abstract), paper_id) for paper_id, title, abstract in map(_fields, papers))
-    for doc, paper_id in nlp.pipe(texts, as_tuples=True, batch_size=batch_size, n_process=n_process):
+    for paper_id, _, doc in _processed(papers, batch_size, n_process):
         yield paper_id, doc
 
 
@@ -82,5 +112,5 @@ def extract_papers(
     papers: Iterable[PaperRecord | dict[str, Any]], batch_size: int = 256, n_process: int = 1
 ) -> Iterator[tuple[str, list[Mention]]]:
     """(paper_id, mentions) per paper, in input order; offsets index `paper_text(title, abstract)`."""
-    for paper_id, doc in extract_docs(papers, batch_size=batch_size, n_process=n_process):
-        yield paper_id, doc_mentions(paper_id, doc)
+    for paper_id, text, doc in _processed(papers, batch_size, n_process):
+        yield paper_id, doc_mentions(paper_id, doc, text)

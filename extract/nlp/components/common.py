@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterator
 
+from spacy.attrs import IDX
 from spacy.tokens import Doc, Span
 
 from extract.nlp.normalize import entity_key, normalise_name, singular
@@ -259,6 +261,7 @@ def first_type_noun(tokens: list[str]) -> str | None:
 
 
 TEXT_CACHE_KEY = "pg_text"
+TOKEN_STARTS_KEY = "pg_token_starts"
 
 
 @functools.lru_cache(maxsize=65536)
@@ -289,15 +292,39 @@ def text_of(doc: Doc) -> str:
     return text
 
 
+def token_starts(doc: Doc) -> list[int]:
+    """Character offset of every token, computed once per doc (cached like `text_of`)."""
+    starts = doc.user_data.get(TOKEN_STARTS_KEY)
+    if starts is None:
+        starts = doc.user_data[TOKEN_STARTS_KEY] = doc.to_array(IDX).tolist()
+    return starts
+
+
+def token_at(doc: Doc, char: int) -> int:
+    """Index of the token whose text or trailing space holds `char` (0 <= char < len(text))."""
+    return bisect.bisect_right(token_starts(doc), char) - 1
+
+
+def token_range(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+    """Token range [i, j) exactly covering characters [start, end), as `doc.char_span` (strict) would
+    give it, without building a Span; None when an offset falls inside a token."""
+    starts = token_starts(doc)
+    first = bisect.bisect_right(starts, start) - 1
+    last = bisect.bisect_right(starts, end - 1) - 1
+    if first < 0 or last < 0 or starts[first] != start or starts[last] + len(doc[last]) != end:
+        return None
+    return first, last + 1
+
+
 def add_candidate(
     doc: Doc, group: str, start: int, end: int, entity_type: str, canonical: str
 ) -> Span | None:
     """Add a character-offset candidate to `doc.spans[group]`; offsets inside a token give nothing."""
-    span = doc.char_span(start, end)
-    if span is None or not span.text.strip():
+    tokens = token_range(doc, start, end)
+    if tokens is None or not text_of(doc)[start:end].strip():
         return None
     candidate = Span(
-        doc, span.start, span.end, label=entity_type, kb_id=entity_key(entity_type, singular(canonical))
+        doc, tokens[0], tokens[1], label=entity_type, kb_id=entity_key(entity_type, singular(canonical))
     )
     if group in doc.spans:
         doc.spans[group].append(candidate)

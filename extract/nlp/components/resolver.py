@@ -17,9 +17,11 @@ from spacy.tokens import Doc, Span
 from extract.nlp.components.common import (
     COMPONENT_OF_GROUP,
     TEXT_CACHE_KEY,
+    TOKEN_STARTS_KEY,
     occurrences,
     surface_key,
     text_of,
+    token_range,
 )
 from extract.nlp.gazetteer import canonical_names, stoplist
 from extract.nlp.normalize import normalise_name, singular
@@ -34,84 +36,96 @@ PRIORITY = (
 )
 
 
+RANK = {group: rank for rank, group in enumerate(PRIORITY)}
+GAZETTEER = frozenset(("pg_gazetteer_cased", "pg_gazetteer_lower"))
+STOPLISTED_GROUPS = frozenset(("pg_acronym", "pg_shape", "pg_name"))
+
+
 @dataclass(slots=True)
 class Choice:
     start: int
     end: int
+    start_char: int
+    end_char: int
     type: str
     key: str
     group: str
 
 
-def _surface(span: Span) -> str:
-    return surface_key(span.text)
-
-
 @Language.component("pg_resolver", assigns=["doc.ents"], requires=["doc.spans"])
 def resolver(doc: Doc) -> Doc:
+    # surfaces are sliced from the cached text: `Span.text` rebuilds them token by token
+    text = text_of(doc)
     stops = stoplist()
     authority: dict[str, tuple[str, str, str]] = {}  # normalised surface -> (type, key, group)
-    candidates: list[tuple[Span, str]] = []
+    # (start, end, start_char, end_char, group, surface) in priority order
+    candidates: list[tuple[int, int, int, int, str, str]] = []
+    by_pair: dict[str, list[str]] = {}  # acronym pair key -> normalised surfaces of its forms
+    contribution_surfaces: set[str] = set()
     for group in PRIORITY:
-        for span in doc.spans.get(group, []):
-            surface = _surface(span)
-            if group in ("pg_acronym", "pg_shape", "pg_name") and surface in stops:
+        spans = doc.spans.get(group)
+        if not spans:
+            continue
+        for span in spans:
+            start_char, end_char = span.start_char, span.end_char
+            surface = surface_key(text[start_char:end_char])
+            if group == "pg_acronym":
+                by_pair.setdefault(span.kb_id_, []).append(surface)
+            elif group == "pg_contribution":
+                contribution_surfaces.add(surface)
+            if group in STOPLISTED_GROUPS and surface in stops:
                 continue
             authority.setdefault(surface, (span.label_, span.kb_id_ or span.id_, group))
-            candidates.append((span, group))
+            candidates.append((span.start, span.end, start_char, end_char, group, surface))
     # acronym pairs share a key: let a stronger source of either form decide for both
-    by_pair: dict[str, list[str]] = {}
-    for span in doc.spans.get("pg_acronym", []):
-        by_pair.setdefault(span.kb_id_, []).append(_surface(span))
     for surfaces in by_pair.values():
         known = [authority[s] for s in surfaces if s in authority]
-        if len(known) < len(
-            surfaces
-        ):  # one form is generic (stoplist): drop the pair's forms it alone proposed
+        if len(known) < len(surfaces):  # one form is generic (stoplist): drop the pair's forms it alone proposed
             continue
-        best = min(known, key=lambda a: PRIORITY.index(a[2]))
+        best = min(known, key=lambda a: RANK[a[2]])
         for surface in surfaces:
             authority[surface] = best
 
     chosen: list[Choice] = []
     taken: set[int] = set()
-    ordered = sorted(candidates, key=lambda c: (-(c[0].end - c[0].start), PRIORITY.index(c[1]), c[0].start))
-    for span, group in ordered:
-        if any(i in taken for i in range(span.start, span.end)):
+    ordered = sorted(candidates, key=lambda c: (c[0] - c[1], RANK[c[4]], c[0]))
+    for start, end, start_char, end_char, group, surface in ordered:
+        if any(i in taken for i in range(start, end)):
             continue
-        entity_type, key, _ = authority[_surface(span)]
-        chosen.append(Choice(span.start, span.end, entity_type, key, group))
-        taken.update(range(span.start, span.end))
+        entity_type, key, _ = authority[surface]
+        chosen.append(Choice(start, end, start_char, end_char, entity_type, key, group))
+        taken.update(range(start, end))
 
     # propagate names found by rules to their other occurrences
-    for choice in [c for c in chosen if c.group not in ("pg_gazetteer_cased", "pg_gazetteer_lower")]:
-        surface_text = doc[choice.start : choice.end].text
-        for start, end in occurrences(text_of(doc), surface_text, plural=True):
-            span = doc.char_span(start, end)
-            if span is None or any(i in taken for i in range(span.start, span.end)):
+    for choice in [c for c in chosen if c.group not in GAZETTEER]:
+        for start_char, end_char in occurrences(text, text[choice.start_char : choice.end_char], plural=True):
+            tokens = token_range(doc, start_char, end_char)
+            if tokens is None or any(i in taken for i in range(*tokens)):
                 continue
-            chosen.append(Choice(span.start, span.end, choice.type, choice.key, choice.group))
-            taken.update(range(span.start, span.end))
+            chosen.append(Choice(*tokens, start_char, end_char, choice.type, choice.key, choice.group))
+            taken.update(range(*tokens))
 
-    contribution_surfaces = {_surface(s) for s in doc.spans.get("pg_contribution", [])}
-    contribution_keys = {c.key for c in chosen if _surface(doc[c.start : c.end]) in contribution_surfaces}
+    chosen.sort(key=lambda c: c.start)
+    surfaces = [text[c.start_char : c.end_char] for c in chosen]
+    contribution_keys = {
+        c.key for c, surface in zip(chosen, surfaces) if surface_key(surface) in contribution_surfaces
+    }
     curated = canonical_names()
-    component_of = {c.start: COMPONENT_OF_GROUP[c.group] for c in chosen}
     surfaces_by_key: dict[str, list[str]] = {}
-    for choice in sorted(chosen, key=lambda c: c.start):
-        surfaces_by_key.setdefault(choice.key, []).append(singular(doc[choice.start : choice.end].text))
+    for choice, surface in zip(chosen, surfaces):
+        surfaces_by_key.setdefault(choice.key, []).append(singular(surface))
     canonical_by_key = {
         key: curated.get(key)
-        or next((s for s in surfaces if normalise_name(s) == key.split(":", 1)[1]), surfaces[0])
-        for key, surfaces in surfaces_by_key.items()
+        or next((s for s in singulars if normalise_name(s) == key.split(":", 1)[1]), singulars[0])
+        for key, singulars in surfaces_by_key.items()
     }
-    ents = [
-        Span(doc, c.start, c.end, label=c.type, kb_id=c.key) for c in sorted(chosen, key=lambda c: c.start)
-    ]
+    ents = [Span(doc, c.start, c.end, label=c.type, kb_id=c.key) for c in chosen]
     doc.ents = ents
-    for span in ents:  # extension values live in doc.user_data, keyed by offsets: no need to re-read doc.ents
-        span._.pg_canonical = canonical_by_key[span.kb_id_]
-        span._.pg_component = component_of[span.start]
-        span._.pg_contribution = span.kb_id_ in contribution_keys
+    for span, choice in zip(ents, chosen):  # extension values live in doc.user_data, keyed by offsets
+        extensions = span._
+        extensions.pg_canonical = canonical_by_key[choice.key]
+        extensions.pg_component = COMPONENT_OF_GROUP[choice.group]
+        extensions.pg_contribution = choice.key in contribution_keys
     doc.user_data.pop(TEXT_CACHE_KEY, None)
+    doc.user_data.pop(TOKEN_STARTS_KEY, None)
     return doc

@@ -29,13 +29,19 @@ VARIANT_WORDS = (
 )
 _VERSION = r"(?:[- ]?v?\d+(?:\.\d+)*[a-z]?)"
 _SIZE = r"(?:[- ](?:\d+(?:\.\d+)?[BMKT]|\d+x\d+[BM]|[A-Z]/\d+))"
+# The patterns test the cheap first character before the look-behind (same matches, ~2.5x faster):
+# Python's regex engine would otherwise run the look-behind at every position of the text.
+_FAMILY_INITIALS = "".join(sorted({family[0] for family in FAMILIES.split("|")}))
 MODEL_FAMILY = re.compile(
-    rf"(?<![\w-])(?:{FAMILIES}){_VERSION}(?:{_SIZE}|[- ](?:{VARIANT_WORDS})(?![\w]))*(?![\w-])"
+    rf"(?=[{_FAMILY_INITIALS}])(?<![\w-])(?:{FAMILIES}){_VERSION}"
+    rf"(?:{_SIZE}|[- ](?:{VARIANT_WORDS})(?![\w]))*(?![\w-])"
 )
 PARAMETER_COUNT = re.compile(
-    r"(?<![\w-])[A-Z][A-Za-z0-9.]*(?:-[A-Za-z0-9.]+)*-\d+(?:\.\d+)?[BMT](?:-(?:Instruct|Chat|Base|it|Coder|Vision))?(?![\w-])"
+    r"[A-Z](?<![\w-][A-Z])[A-Za-z0-9.]*(?:-[A-Za-z0-9.]+)*-\d+(?:\.\d+)?[BMT]"
+    r"(?:-(?:Instruct|Chat|Base|it|Coder|Vision))?(?![\w-])"
 )
-BENCHMARK_NAME = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9]*-?Bench(?:mark)?(?:-[A-Za-z0-9]+)?(?![\w-])")
+BENCHMARK_NAME = re.compile(r"[A-Z](?<![\w-][A-Z])[A-Za-z0-9]*-?Bench(?:mark)?(?:-[A-Za-z0-9]+)?(?![\w-])")
+_VERSIONED = re.compile(r"\d|[- ][A-Z][a-z]+$")
 
 
 @Language.component("pg_shapes", assigns=["doc.spans"])
@@ -46,10 +52,12 @@ def shapes(doc: Doc) -> Doc:
         (PARAMETER_COUNT, "MODEL"),
         (BENCHMARK_NAME, "DATASET"),
     ):
+        if pattern is BENCHMARK_NAME and "Bench" not in text:
+            continue
         for match in pattern.finditer(text):
             surface = match.group(0)
             # a bare family name without a version is left to the gazetteer
-            if pattern is MODEL_FAMILY and not re.search(r"\d|[- ][A-Z][a-z]+$", surface):
+            if pattern is MODEL_FAMILY and not _VERSIONED.search(surface):
                 continue
             add_candidate(doc, "pg_shape", match.start(), match.end(), entity_type, surface)
     return doc
