@@ -34,6 +34,7 @@ class PipelineConfig:
     fetch: dict[str, Any]
     sources: tuple[dict[str, Any], ...]
     extract_batch_size: int = 256
+    extract_processes: int = 1
     load_batch_size: int = 2000
     source_file: Path | None = field(default=None, compare=False)
 
@@ -67,6 +68,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> PipelineConfig:
         fetch=dict(raw.get("fetch", {})),
         sources=sources,
         extract_batch_size=int(raw.get("extract", {}).get("batch_size", 256)),
+        extract_processes=int(raw.get("extract", {}).get("n_process", 1)),
         load_batch_size=int(raw.get("load", {}).get("batch_size", 2000)),
         source_file=config_path,
     )

@@ -124,8 +124,9 @@ def extract(config_path: str | None, run_date: str) -> dict[str, Any]:
     registry = EntityRegistry()
     papers = mentions = 0
     with (work / MENTIONS_FILE).open("w", encoding="utf-8") as out:
+        papers_in = read_records_jsonl(work / PAPERS_FILE)
         for _paper_id, found in extract_papers(
-            read_records_jsonl(work / PAPERS_FILE), config.extract_batch_size
+            papers_in, config.extract_batch_size, config.extract_processes
         ):
             papers += 1
             mentions += len(found)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import bisect
 import functools
+import multiprocessing
+from collections import deque
 from collections.abc import Iterable, Iterator
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any
 
@@ -90,13 +93,16 @@ def _processed(
     papers: Iterable[PaperRecord | dict[str, Any]], batch_size: int, n_process: int
 ) -> Iterator[tuple[str, str, Doc]]:
     """(paper_id, text, processed Doc) per paper, streaming through `nlp.pipe`."""
+
     def texts() -> Iterator[tuple[str, tuple[str, str]]]:
         for paper_id, title, abstract in map(_fields, papers):
             text = paper_text(title, abstract)
             yield text, (paper_id, text)
 
     nlp = load_pipeline()
-    for doc, (paper_id, text) in nlp.pipe(texts(), as_tuples=True, batch_size=batch_size, n_process=n_process):
+    for doc, (paper_id, text) in nlp.pipe(
+        texts(), as_tuples=True, batch_size=batch_size, n_process=n_process
+    ):
         yield paper_id, text, doc
 
 
@@ -111,6 +117,39 @@ def extract_docs(
 def extract_papers(
     papers: Iterable[PaperRecord | dict[str, Any]], batch_size: int = 256, n_process: int = 1
 ) -> Iterator[tuple[str, list[Mention]]]:
-    """(paper_id, mentions) per paper, in input order; offsets index `paper_text(title, abstract)`."""
-    for paper_id, text, doc in _processed(papers, batch_size, n_process):
-        yield paper_id, doc_mentions(paper_id, doc, text)
+    """(paper_id, mentions) per paper, in input order; offsets index `paper_text(title, abstract)`.
+
+    With n_process > 1, forked workers (sharing the pipeline built here) each run whole batches and
+    send back only the mentions: `nlp.pipe(n_process=...)` ships every Doc back through msgpack, whose
+    decoder registry lookup scans the installed packages' entry points on each call.
+    """
+    if n_process <= 1:
+        for paper_id, text, doc in _processed(papers, batch_size, 1):
+            yield paper_id, doc_mentions(paper_id, doc, text)
+        return
+    load_pipeline()  # built before forking: the workers inherit it
+    batches = _batches(map(_fields, papers), batch_size)
+    with multiprocessing.get_context("fork").Pool(n_process) as pool:
+        pending: deque[AsyncResult[list[tuple[str, list[Mention]]]]] = deque()
+        for batch in batches:
+            pending.append(pool.apply_async(_extract_batch, (batch,)))
+            if len(pending) >= 2 * n_process:  # bounded read-ahead: the input stays streamed
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+
+
+def _batches(fields: Iterator[tuple[str, str, str]], size: int) -> Iterator[list[dict[str, str]]]:
+    batch: list[dict[str, str]] = []
+    for paper_id, title, abstract in fields:
+        batch.append({"paper_id": paper_id, "title": title, "abstract": abstract})
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _extract_batch(batch: list[dict[str, str]]) -> list[tuple[str, list[Mention]]]:
+    """Worker side of `extract_papers(n_process > 1)`."""
+    return list(extract_papers(batch, batch_size=len(batch)))

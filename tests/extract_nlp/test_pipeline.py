@@ -33,6 +33,21 @@ def test_extract_papers_streams_in_order_with_exact_offsets() -> None:
     assert results[2][1] == []  # a title without entities
 
 
+def test_worker_processes_give_the_single_process_mentions_in_order() -> None:
+    papers = _papers() * 3  # several batches of 2: the read-ahead and the ordering are exercised
+    single = list(extract_papers(papers, batch_size=2))
+    assert any(mentions for _, mentions in single)
+    assert list(extract_papers(iter(papers), batch_size=2, n_process=2)) == single
+
+
+def test_doc_mentions_agree_with_or_without_the_given_text(nlp) -> None:
+    from extract.nlp.pipeline import doc_mentions
+
+    text = paper_text(_papers()[0]["title"], _papers()[0]["abstract"])
+    assert doc_mentions("p", nlp(text)) == doc_mentions("p", nlp(text), text)
+    assert doc_mentions("p", nlp(text))
+
+
 def test_dict_input_is_accepted_and_bad_input_is_named() -> None:
     [(paper_id, mentions)] = extract_papers([{"paper_id": "x", "title": "CLIP for all"}])
     assert paper_id == "x" and mentions[0].entity_key == "model:clip"

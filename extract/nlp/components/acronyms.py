@@ -11,9 +11,8 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.nlp.components.common import add_candidate, head_type, text_of
+from extract.nlp.components.common import add_candidate, head_type, singular_form, surface_key, text_of
 from extract.nlp.gazetteer import alias_index, stoplist
-from extract.nlp.normalize import normalise_name, singular
 
 ACRONYM_IN_PARENS = re.compile(r"\(\s*([A-Za-z0-9][A-Za-z0-9\-.]{0,14}[A-Za-z0-9])\s*\)")
 _LONG_FORM_STOP = re.compile(r"[.;:()\[\]]|, ")
@@ -47,7 +46,7 @@ def schwartz_hearst_long_form(short: str, text_before: str) -> str | None:
 def pair_type(long_form: str, short: str) -> tuple[str, str] | None:
     """(type, canonical) for an acronym pair, or None when it is generic, a task or a metric."""
     stops = stoplist()
-    short_key, long_key = normalise_name(singular(short)), normalise_name(singular(long_form))
+    short_key, long_key = surface_key(short), surface_key(long_form)
     index = alias_index()
     for key in (short_key, long_key):
         if key in index:
@@ -55,7 +54,7 @@ def pair_type(long_form: str, short: str) -> tuple[str, str] | None:
             return entry.type, entry.name
     if short_key in stops or long_key in stops:
         return None
-    words = singular(long_form).replace("-", " ").split()
+    words = singular_form(long_form).replace("-", " ").split()
     found = head_type(words)
     if found == "SKIP":
         return None
@@ -68,7 +67,7 @@ def pair_type(long_form: str, short: str) -> tuple[str, str] | None:
         if not named:
             return None
         found = "METHOD"
-    return found, singular(short)
+    return found, singular_form(short)
 
 
 @Language.component("pg_acronyms", assigns=["doc.spans"])
@@ -80,7 +79,7 @@ def acronyms(doc: Doc) -> Doc:
             continue
         sentence_start = max(text.rfind(". ", 0, match.start()), text.rfind("\n", 0, match.start())) + 1
         before = _LONG_FORM_STOP.split(text[sentence_start : match.start()])[-1]
-        long_form = schwartz_hearst_long_form(singular(short), before.rstrip())
+        long_form = schwartz_hearst_long_form(singular_form(short), before.rstrip())
         if long_form is None:
             continue
         typed = pair_type(long_form, short)

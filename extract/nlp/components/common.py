@@ -7,7 +7,8 @@ import functools
 import re
 from collections.abc import Iterator
 
-from spacy.attrs import IDX
+import numpy
+from spacy.attrs import IDX, SENT_START
 from spacy.tokens import Doc, Span
 
 from extract.nlp.normalize import entity_key, normalise_name, singular
@@ -270,6 +271,18 @@ def surface_key(text: str) -> str:
     return normalise_name(singular(text))
 
 
+@functools.lru_cache(maxsize=65536)
+def singular_form(text: str) -> str:
+    """`singular`, memoised."""
+    return singular(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def candidate_key(entity_type: str, canonical: str) -> str:
+    """Entity key of a candidate named `canonical` (memoised)."""
+    return entity_key(entity_type, singular(canonical))
+
+
 def occurrences(text: str, surface: str, plural: bool = False) -> Iterator[tuple[int, int]]:
     """(start, end) of `surface` as a whole word in `text` (optionally with a plural 's')."""
     start = text.find(surface)
@@ -300,6 +313,14 @@ def token_starts(doc: Doc) -> list[int]:
     return starts
 
 
+def sentence_starts(doc: Doc) -> list[int]:
+    """First token of every sentence, as `[s.start for s in doc.sents]` without building the spans."""
+    if not len(doc):
+        return []
+    flags = doc.to_array(SENT_START)
+    return [0, *(numpy.flatnonzero(flags[1:] == 1) + 1).tolist()]
+
+
 def token_at(doc: Doc, char: int) -> int:
     """Index of the token whose text or trailing space holds `char` (0 <= char < len(text))."""
     return bisect.bisect_right(token_starts(doc), char) - 1
@@ -324,7 +345,7 @@ def add_candidate(
     if tokens is None or not text_of(doc)[start:end].strip():
         return None
     candidate = Span(
-        doc, tokens[0], tokens[1], label=entity_type, kb_id=entity_key(entity_type, singular(canonical))
+        doc, tokens[0], tokens[1], label=entity_type, kb_id=candidate_key(entity_type, canonical)
     )
     if group in doc.spans:
         doc.spans[group].append(candidate)

@@ -21,11 +21,12 @@ from extract.nlp.components.common import (
     first_type_noun,
     head_type,
     occurrences,
+    sentence_starts,
+    surface_key,
     text_of,
 )
 from extract.nlp.components.title import title_end
 from extract.nlp.gazetteer import stoplist
-from extract.nlp.normalize import normalise_name, singular
 
 TRIGGERS = [
     "propose",
@@ -211,7 +212,7 @@ class ContributionFinder:
 
         def offer(start: int, end: int, entity_type: str | None, evidence: int) -> None:
             surface = doc[start:end].text
-            key = normalise_name(singular(surface))
+            key = surface_key(surface)
             if not key or key in stops:
                 return
             previous = found.get(surface)
@@ -223,11 +224,11 @@ class ContributionFinder:
                     doc[end - 1].idx + len(doc[end - 1]),
                 )
 
-        sentence_starts = [sentence.start for sentence in doc.sents]  # once: Token.sent rescans the doc
+        starts = sentence_starts(doc)  # once: Token.sent rescans the doc
         for match_id, start, _ in self.matcher(doc):
-            index = bisect.bisect_right(sentence_starts, start) - 1
-            sentence_start = sentence_starts[index]
-            limit = sentence_starts[index + 1] if index + 1 < len(sentence_starts) else len(doc)
+            index = bisect.bisect_right(starts, start) - 1
+            sentence_start = starts[index]
+            limit = starts[index + 1] if index + 1 < len(starts) else len(doc)
             naming = doc.vocab.strings[match_id] == "NAMING"
             for i in range(start + 1, min(limit, start + (3 if naming else 12))):
                 token = doc[i]

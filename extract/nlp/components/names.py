@@ -22,11 +22,11 @@ from extract.nlp.components.common import (
     NAME_TOKEN,
     add_candidate,
     head_type,
+    surface_key,
     text_of,
     token_at,
 )
 from extract.nlp.gazetteer import stoplist
-from extract.nlp.normalize import normalise_name, singular
 
 LIST_GLUE = frozenset({",", "and", "or", "&", "the", '"', "'", "(", ")", "%", "by", "on", "of", ":", "-"})
 # "NeRF-Based", "CLIP-Guided": a known name with a modifier, not a longer name
@@ -65,8 +65,9 @@ NAMED_PART = re.compile(
     r"[A-Z](?<![\w.] [A-Z])(?<=[\w,] [A-Z])[a-z]+"
     r"(?= (?:module|modules|framework|architecture|dataset|benchmark|corpus)\b)"
 )
-LIST_OPENER = re.compile(
-    r"\b(?:datasets?|benchmarks?|corpora|corpus|models|LLMs)\b\s*,?\s*(?:\(|:|including|like|such as|namely)"
+LIST_OPENER = re.compile(  # the initials look-ahead only skips positions that cannot match
+    r"(?=[dbcmL])\b(?:datasets?|benchmarks?|corpora|corpus|models|LLMs)\b"
+    r"\s*,?\s*(?:\(|:|including|like|such as|namely)"
 )
 
 
@@ -176,7 +177,7 @@ def names(doc: Doc) -> Doc:
             i = _glued_start(doc, i)
         done.update(range(i, end))
         surface = doc[i:end].text
-        if normalise_name(singular(surface)) in stops or any(j in covered for j in range(i, end)):
+        if surface_key(surface) in stops or any(j in covered for j in range(i, end)):
             continue
         following = _next_head(doc, end)
         if following == "SKIP":

@@ -19,12 +19,13 @@ from extract.nlp.components.common import (
     TEXT_CACHE_KEY,
     TOKEN_STARTS_KEY,
     occurrences,
+    singular_form,
     surface_key,
     text_of,
     token_range,
 )
 from extract.nlp.gazetteer import canonical_names, stoplist
-from extract.nlp.normalize import normalise_name, singular
+from extract.nlp.normalize import normalise_name
 
 PRIORITY = (
     "pg_gazetteer_cased",
@@ -80,7 +81,8 @@ def resolver(doc: Doc) -> Doc:
     # acronym pairs share a key: let a stronger source of either form decide for both
     for surfaces in by_pair.values():
         known = [authority[s] for s in surfaces if s in authority]
-        if len(known) < len(surfaces):  # one form is generic (stoplist): drop the pair's forms it alone proposed
+        # one form is generic (stoplist): drop the pair's forms it alone proposed
+        if len(known) < len(surfaces):
             continue
         best = min(known, key=lambda a: RANK[a[2]])
         for surface in surfaces:
@@ -108,12 +110,14 @@ def resolver(doc: Doc) -> Doc:
     chosen.sort(key=lambda c: c.start)
     surfaces = [text[c.start_char : c.end_char] for c in chosen]
     contribution_keys = {
-        c.key for c, surface in zip(chosen, surfaces) if surface_key(surface) in contribution_surfaces
+        c.key
+        for c, surface in zip(chosen, surfaces, strict=True)
+        if surface_key(surface) in contribution_surfaces
     }
     curated = canonical_names()
     surfaces_by_key: dict[str, list[str]] = {}
-    for choice, surface in zip(chosen, surfaces):
-        surfaces_by_key.setdefault(choice.key, []).append(singular(surface))
+    for choice, surface in zip(chosen, surfaces, strict=True):
+        surfaces_by_key.setdefault(choice.key, []).append(singular_form(surface))
     canonical_by_key = {
         key: curated.get(key)
         or next((s for s in singulars if normalise_name(s) == key.split(":", 1)[1]), singulars[0])
@@ -121,7 +125,9 @@ def resolver(doc: Doc) -> Doc:
     }
     ents = [Span(doc, c.start, c.end, label=c.type, kb_id=c.key) for c in chosen]
     doc.ents = ents
-    for span, choice in zip(ents, chosen):  # extension values live in doc.user_data, keyed by offsets
+    for span, choice in zip(
+        ents, chosen, strict=True
+    ):  # extension values live in doc.user_data, keyed by offsets
         extensions = span._
         extensions.pg_canonical = canonical_by_key[choice.key]
         extensions.pg_component = COMPONENT_OF_GROUP[choice.group]
