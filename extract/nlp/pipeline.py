@@ -119,17 +119,17 @@ def extract_papers(
 ) -> Iterator[tuple[str, list[Mention]]]:
     """(paper_id, mentions) per paper, in input order; offsets index `paper_text(title, abstract)`.
 
-    With n_process > 1, forked workers (sharing the pipeline built here) each run whole batches and
-    send back only the mentions: `nlp.pipe(n_process=...)` ships every Doc back through msgpack, whose
-    decoder registry lookup scans the installed packages' entry points on each call.
+    With n_process > 1, worker processes each run whole batches and send back only the mentions:
+    `nlp.pipe(n_process=...)` ships every Doc back through msgpack, whose decoder registry lookup
+    scans the installed packages' entry points on each call. Workers are spawned, not forked: a
+    fork of a process with threads (an Airflow task, a driver pool) can deadlock in the child.
     """
     if n_process <= 1:
         for paper_id, text, doc in _processed(papers, batch_size, 1):
             yield paper_id, doc_mentions(paper_id, doc, text)
         return
-    load_pipeline()  # built before forking: the workers inherit it
     batches = _batches(map(_fields, papers), batch_size)
-    with multiprocessing.get_context("fork").Pool(n_process) as pool:
+    with multiprocessing.get_context("spawn").Pool(n_process, initializer=load_pipeline) as pool:
         pending: deque[AsyncResult[list[tuple[str, list[Mention]]]]] = deque()
         for batch in batches:
             pending.append(pool.apply_async(_extract_batch, (batch,)))
