@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 PAPERS_FILE = "papers.jsonl"
 MENTIONS_FILE = "mentions.jsonl"
 ENTITIES_FILE = "entities.jsonl"
+PROGRESS_EVERY = 10_000
 RESPONSES_FILE = "responses.json"  # the archived bodies the papers were parsed from
 
 
@@ -131,6 +132,8 @@ def extract(config_path: str | None, run_date: str) -> dict[str, Any]:
             papers += 1
             mentions += len(found)
             registry.add(found)
+            if papers % PROGRESS_EVERY == 0:  # task logs show progress on long runs
+                log.info("extracted %d papers, %d mentions so far", papers, mentions)
             for mention in found:
                 out.write(json.dumps(dataclasses.asdict(mention), ensure_ascii=False) + "\n")
     with (work / ENTITIES_FILE).open("w", encoding="utf-8") as out:
