@@ -31,16 +31,18 @@ def _driver():
     return Neo4jHook(conn_id=NEO4J_CONN_ID).get_conn()
 
 
-def _triggering_snapshot_date() -> str | None:
-    """The snapshot date carried by the newest Asset event that triggered this run, if any."""
+def _snapshot_dates(param: str) -> list[str]:
+    """Dates to load: the `snapshot_date` param (comma separated), else those of the triggering events."""
+    if param:
+        return [d.strip() for d in param.split(",") if d.strip()]
     events = get_current_context().get("triggering_asset_events")
     if not events:
-        return None
+        return []
     try:
         extras = [event.extra for event in events[SNAPSHOT]]  # Asset keys are not hashable: no .get()
     except KeyError:
-        return None
-    return extras[-1].get("snapshot_date") if extras else None
+        return []
+    return [extra["snapshot_date"] for extra in extras if extra.get("snapshot_date")]
 
 
 @dag(
@@ -53,7 +55,9 @@ def _triggering_snapshot_date() -> str | None:
     tags=["paper-graph", "neo4j"],
     params={
         "snapshot_date": Param(
-            "", type="string", description="Snapshot to load when not triggered by the Asset"
+            "",
+            type="string",
+            description="Snapshot date(s) to load, comma separated, when not triggered by the Asset",
         ),
         "config": Param(
             "", type="string", description="Path of a pipeline.toml (default: PAPER_GRAPH_CONFIG)"
@@ -65,14 +69,15 @@ def paper_graph_load():
     def verify(params=None) -> dict:
         from graph import pipeline
 
-        snapshot_date = params["snapshot_date"] or _triggering_snapshot_date()
-        return pipeline.verify(params["config"] or None, snapshot_date)
+        return pipeline.verify(params["config"] or None, _snapshot_dates(params["snapshot_date"]))
 
     @task
     def load(snapshot: dict, params=None) -> dict:
         from graph import pipeline
 
-        return pipeline.load(_driver(), params["config"] or None, snapshot["snapshot_date"])
+        return pipeline.load(
+            _driver(), params["config"] or None, snapshot["snapshot_date"], snapshot["earlier"]
+        )
 
     @task
     def check(snapshot: dict, loaded: dict, params=None) -> dict:

@@ -208,21 +208,44 @@ def _snapshot(config: PipelineConfig, snapshot_date: str | None):  # type: ignor
     return open_snapshot(config.paths.snapshots, snapshot_date or "latest")
 
 
-def verify(config_path: str | None, snapshot_date: str | None) -> dict[str, Any]:
-    """Check every file of the snapshot against its manifest (raises SnapshotIntegrityError)."""
-    snapshot = _snapshot(_config(config_path), snapshot_date)
-    snapshot.verify()
-    manifest = snapshot.manifest
-    summary = {"snapshot_date": snapshot.date, "run_id": manifest.run_id, "rows": manifest.rows}
+def verify(config_path: str | None, snapshot_dates: list[str] | None) -> dict[str, Any]:
+    """Check every file of the snapshots against their manifests (raises SnapshotIntegrityError).
+
+    `snapshot_dates`: the dates one load run is for (several when Asset events queued up, e.g. during
+    a backfill); none means the latest snapshot. The summary names the newest as `snapshot_date` and
+    the others, oldest first, as `earlier`.
+    """
+    config = _config(config_path)
+    snapshots = [_snapshot(config, d) for d in sorted(set(snapshot_dates or [None]), key=lambda d: d or "")]
+    for snapshot in snapshots:
+        snapshot.verify()
+    newest = snapshots[-1]
+    summary = {
+        "snapshot_date": newest.date,
+        "earlier": [s.date for s in snapshots[:-1]],
+        "run_id": newest.manifest.run_id,
+        "rows": newest.manifest.rows,
+    }
     log.info("verified %s", summary)
     return summary
 
 
-def load(driver: Any, config_path: str | None, snapshot_date: str) -> dict[str, Any]:
-    """Load papers, authors, entities and mentions (everything but the derived relations)."""
-    from graph.load import CORE_STEPS, load_snapshot
+def load(
+    driver: Any, config_path: str | None, snapshot_date: str, earlier: list[str] | tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Load papers, authors, entities and mentions (everything but the derived relations).
+
+    Earlier snapshots of the same run are loaded first, completely (relations included) and checked,
+    so that each date's data reaches the graph in date order.
+    """
+    from graph.load import ALL_STEPS, CORE_STEPS, check_load, load_snapshot
 
     config = _config(config_path)
+    for date in earlier:
+        snapshot = _snapshot(config, date)
+        load_snapshot(driver, snapshot, batch_size=config.load_batch_size, steps=ALL_STEPS)
+        check_load(driver, snapshot, relations=True).raise_for_problems()
+        log.info("loaded earlier snapshot %s", date)
     report = load_snapshot(
         driver, _snapshot(config, snapshot_date), batch_size=config.load_batch_size, steps=CORE_STEPS
     )

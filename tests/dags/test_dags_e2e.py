@@ -176,3 +176,26 @@ def test_ingest_fails_when_every_source_fails(dags, tmp_path: Path, served: Fixt
     assert states["fetch"] == ["failed"]
     assert states["parse"] == ["failed"]  # runs (all_done) and refuses: no source delivered anything
     assert not (tmp_path / "snapshots").exists()
+
+
+def test_one_load_run_for_several_snapshots_loads_them_in_date_order(
+    dags, pipeline_config: Path, neo4j_clean
+) -> None:
+    """Asset events can queue up (a backfill): one load run then loads every date, oldest first."""
+    from datetime import UTC, datetime
+
+    conf = {"config": str(pipeline_config)}
+    for day in ("2024-06-02", RUN_DATE):  # written newest first: the load must still go by date
+        run = dags["paper_ingest"].test(
+            logical_date=datetime.fromisoformat(day).replace(tzinfo=UTC), run_conf=conf
+        )
+        assert str(run.state) == "success"
+    load = _run(dags["paper_graph_load"], {**conf, "snapshot_date": f"2024-06-02,{RUN_DATE}"})
+    assert str(load.state) == "success", _task_states(load)
+
+    records, _, _ = neo4j_clean.execute_query(
+        "MATCH (s:Snapshot) OPTIONAL MATCH (p:Paper)-[:LOADED_FROM]->(s) "
+        "RETURN s.snapshot_date AS date, count(p) AS papers ORDER BY date"
+    )
+    # both dates reached the graph; every paper was last loaded from the newest one
+    assert [(r["date"], r["papers"]) for r in records] == [(RUN_DATE, 0), ("2024-06-02", 4)]
