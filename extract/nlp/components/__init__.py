@@ -1,3 +1,3 @@
 """The pipeline's custom components; importing this package registers their factories with spaCy."""
 
-from extract.nlp.components import acronyms, contributions, names, resolver, shapes, title  # noqa: F401
+from extract.nlp.components import acronyms, contributions, names, resolver, sentences, shapes, title  # noqa: F401

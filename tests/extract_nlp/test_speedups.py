@@ -1,0 +1,55 @@
+"""The speed-ups of the pipeline change nothing it finds: each is compared with spaCy's stock behaviour."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from spacy.attrs import SENT_START
+from spacy.lang.en import English
+from spacy.lang.lex_attrs import LEX_ATTRS
+from spacy.language import Language
+from spacy.pipeline import Sentencizer
+
+from extract.nlp.pipeline import build_pipeline, doc_mentions
+from extract.nlp.tokenizer import READ_LEXICAL_ATTRIBUTES
+from extract.records import paper_text
+from tests.extract_nlp.conftest import FIXTURES
+
+# words, sentence marks, other punctuation and spacing, as abstracts mix them
+PIECES = st.sampled_from(
+    ["We", "study", "GPT-4o", "e.g.", "vs.", "3.5", "(", ")", ",", ";", ":", '"', "'", ".", "..", "?", "!",
+     "?!", "。", "Fig.", "a", "U.S.", "\n\n", " ", "  ", "-", "%"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=40), st.booleans())
+def test_sentencizer_marks_the_same_starts_as_spacys(nlp: Language, pieces: list[str], titled: bool) -> None:
+    text = " ".join(pieces)
+    if titled:
+        text = paper_text("A Title.", text)
+    title = nlp.get_pipe("pg_title_boundary")
+    ours, stock = title(nlp.make_doc(text)), title(nlp.make_doc(text))
+    nlp.get_pipe("sentencizer")(ours)
+    Sentencizer(overwrite=False)(stock)
+    assert ours.to_array(SENT_START).tolist() == stock.to_array(SENT_START).tolist()
+
+
+def test_the_lexical_attributes_left_unset_change_no_mention(nlp: Language) -> None:
+    assert set(nlp.vocab.lex_attr_getters) == READ_LEXICAL_ATTRIBUTES
+    full = build_pipeline()
+    full.vocab.lex_attr_getters = {**LEX_ATTRS, **English.Defaults.lex_attr_getters}
+    assert set(full.vocab.lex_attr_getters) > set(nlp.vocab.lex_attr_getters)
+    papers = [json.loads(line) for line in (FIXTURES / "papers.jsonl").read_text().splitlines()]
+    # each of these needs one of the attributes kept: hyphen-glued names (is_alpha), a list opened by
+    # a head noun (is_title), a LaTeX "%" after a full stop (is_punct), gazetteer matching (lower)
+    texts = [paper_text(p["title"], p["abstract"]) for p in papers] + [
+        "We propose an LLM-powered framework for widgets.",
+        "It is tested on datasets such as Kestrel, HDTF (71.2) and QVX, and 3 more.",
+        "We use widgets. % Through tests, the ZorbNet model wins.",
+        "Transformers, i.e. attention-only models, beat CNNs (e.g. ResNet-50) on ImageNet-1k; 3 of 4 runs.",
+    ]
+    for text in texts:
+        assert doc_mentions("p", nlp(text), text) == doc_mentions("p", full(text), text), text
