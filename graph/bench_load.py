@@ -28,7 +28,7 @@ import click
 
 from extract.records import PaperRecord
 from graph import relations
-from graph.load import LoadReport, graph_counts, load_snapshot
+from graph.load import LoadReport, graph_counts, load_snapshot, wipe_graph
 from graph.snapshot import open_snapshot, write_snapshot
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -180,8 +180,7 @@ def build_snapshot(root: Path, papers: list[dict[str, Any]], run_id: str) -> Non
 
 
 def _wipe(driver: Any) -> None:
-    with driver.session() as session:  # CALL IN TRANSACTIONS needs an auto-commit transaction
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    wipe_graph(driver)
 
 
 def _line(title: str, report: LoadReport) -> str:

@@ -229,6 +229,17 @@ def ensure_schema(driver: Driver, database: str | None = None) -> int:
     return len(statements)
 
 
+def wipe_graph(driver: Driver, database: str | None = None, rows: int = 10_000) -> None:
+    """Delete all nodes and relationships (constraints and indexes stay), in bounded transactions.
+
+    A single `DETACH DELETE` batch of nodes can carry a node with hundreds of thousands of edges
+    (the Transformer entity of the full corpus) and exceed the transaction memory pool.
+    """
+    with driver.session(database=database) as session:  # CALL IN TRANSACTIONS needs auto-commit
+        for statement in ("wipe_relationships", "wipe_nodes"):
+            session.run(loader_statement(statement), rows=rows).consume()
+
+
 def _snapshot_properties(manifest: Manifest) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "snapshot_date": manifest.snapshot_date,

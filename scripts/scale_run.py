@@ -24,6 +24,7 @@ from pathlib import Path
 from extract.jsonl import write_records_jsonl
 from extract.records import PaperRecord
 from graph import neo4j_local, pipeline
+from graph.load import wipe_graph
 
 RUN_DATE = "2026-01-01"
 
@@ -103,8 +104,7 @@ def main() -> None:
         from neo4j import GraphDatabase
 
         with GraphDatabase.driver(instance.uri, auth=(neo4j_local.USER, neo4j_local.password())) as driver:
-            with driver.session() as session:
-                session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+            wipe_graph(driver)
             loaded = step("graph load", pipeline.load, driver, str(config), RUN_DATE)
             print(f"  {loaded['rows']} rows, {loaded['rows_per_second']} rows/s", flush=True)
             step("graph check", pipeline.check, driver, str(config), RUN_DATE)

@@ -63,6 +63,7 @@ def neo4j_driver(neo4j_server: Neo4jServer):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def neo4j_clean(neo4j_driver):  # type: ignore[no-untyped-def]
     """The driver, on an empty database (constraints and indexes are kept)."""
-    with neo4j_driver.session() as session:  # CALL ... IN TRANSACTIONS needs an auto-commit transaction
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    from graph.load import wipe_graph
+
+    wipe_graph(neo4j_driver)
     return neo4j_driver
