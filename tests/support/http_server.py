@@ -1,5 +1,7 @@
 """A real threaded HTTP server on 127.0.0.1 for fetch tests: scripted replies per path and a request log.
 
+GET and POST are answered alike (a POST's body is kept in the log).
+
     server.route("/api/daily_papers", Reply(status=429, headers={"Retry-After": "1"}), Reply(body=b"[]"))
 
 Replies for a path are served in order; the last one repeats. Unknown paths answer 404.
@@ -58,6 +60,7 @@ class LoggedRequest:
     query: dict[str, list[str]]
     headers: dict[str, str]
     at: float
+    body: bytes = b""  # the request body (POST)
 
 
 class FixtureServer:
@@ -113,11 +116,23 @@ class FixtureServer:
             protocol_version = "HTTP/1.0"
 
             def do_GET(self) -> None:  # noqa: N802 (http.server API)
+                self._answer("GET", b"")
+
+            def do_POST(self) -> None:  # noqa: N802 (http.server API)
+                length = int(self.headers.get("Content-Length") or 0)
+                self._answer("POST", self.rfile.read(length) if length else b"")
+
+            def _answer(self, method: str, body: bytes) -> None:
                 parts = urlsplit(self.path)
                 with server._lock:
                     server.log.append(
                         LoggedRequest(
-                            "GET", parts.path, parse_qs(parts.query), dict(self.headers), time.monotonic()
+                            method,
+                            parts.path,
+                            parse_qs(parts.query),
+                            dict(self.headers),
+                            time.monotonic(),
+                            body,
                         )
                     )
                 reply = server._next_reply(parts.path)
