@@ -402,3 +402,29 @@ def test_unknown_settings_are_rejected():
         EnrichSettings.from_dict({"s2": {"batchsize": 3}})
     with pytest.raises(ValueError, match="endpoint"):
         EnrichSettings.from_dict({"hf_hub": {"endpoint": "graphql"}})
+
+
+def test_cost_is_computed_from_the_archive_sidecars(http_server, fixtures, fast_fetch, tmp_path):
+    from extract.enrich.cost import enrichment_cost
+
+    serve_all(http_server, fixtures)
+    enrich(http_server, tmp_path, fast_fetch)
+    cost = enrichment_cost(tmp_path / "archive", RUN, papers=6)
+    by_service = {s.service: s for s in cost.services}
+    assert [by_service[s].requests for s in ("arxiv_title", "s2", "hf_hub")] == [1, 1, 4]
+    assert by_service["hf_hub"].seconds_at_limit == pytest.approx(3 / (500 / 300))
+    assert by_service["arxiv_title"].seconds_at_limit == 0.0  # one request: no wait
+    assert cost.requests == 6 and cost.per_1000(cost.requests) == pytest.approx(1000)
+    assert cost.lines()[-1].split()[:2] == ["total", "6"]
+
+
+def test_the_shipped_configuration_has_a_valid_enrich_table():
+    import tomllib
+
+    from extract.enrich import EnrichSettings
+
+    repo = Path(__file__).resolve().parents[2]
+    raw = tomllib.loads((repo / "config" / "pipeline.toml").read_text())
+    settings = EnrichSettings.from_dict(raw["enrich"])
+    assert settings.s2.batch_size <= 500 and settings.s2.requests_per_second <= 1.0
+    assert settings.arxiv.requests_per_second <= 1 / 3 + 0.001
