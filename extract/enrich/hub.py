@@ -51,10 +51,7 @@ def fetch_hub(papers: dict[str, str], client: ServiceClient, settings: HubSettin
             repos = _repos_of(arxiv_id, client, settings)
         except ServiceUnavailable:
             break
-        except FetchError:
-            continue
-        except ParseError as exc:
-            client.failed(str(exc))
+        except (FetchError, ParseError):
             continue
         client.report.done += 1
         if repos is None:
@@ -72,12 +69,12 @@ def _repos_of(arxiv_id: str, client: ServiceClient, settings: HubSettings) -> li
     if settings.endpoint == "arxiv_repos":
         request = Request(f"{base}/api/arxiv/{quote(arxiv_id, safe='')}/repos", JSON, format="hf_hub_repos")
         try:
-            archived = client.get(request, reuse=REUSE_OK_AND_404)
+            archived = client.get(request, reuse=REUSE_OK_AND_404, not_found_ok=True)
         except FetchError as exc:
             if exc.status == 404:
                 return None
             raise
-        return parse_arxiv_repos(archived.path.read_bytes(), archived.url)
+        return client.parse(archived, parse_arxiv_repos)
     repos: list[HubRepo] = []
     for listing, kind in KIND.items():
         params = [("filter", f"arxiv:{arxiv_id}"), ("limit", str(settings.page_limit))]
@@ -87,7 +84,7 @@ def _repos_of(arxiv_id: str, client: ServiceClient, settings: HubSettings) -> li
             if request is None:
                 break
             archived = client.get(request)
-            repos += parse_repo_list(archived.path.read_bytes(), archived.url, kind)
+            repos += client.parse(archived, lambda body, url, kind=kind: parse_repo_list(body, url, kind))
             request = _next_page(archived.headers)
     return repos
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from extract.clean import normalise_title
 from extract.enrich.service import ServiceClient, ServiceUnavailable
 from extract.enrich.settings import ArxivTitleSettings
-from extract.errors import ArxivApiError, FetchError, ParseError
+from extract.errors import FetchError, ParseError
 from extract.fetch import Request
 from extract.parsers.arxiv_atom import Feed, parse_feed
 from extract.parsers.common import ParseContext
@@ -112,14 +112,8 @@ def resolve_titles(
 def _search(client: ServiceClient, url: str, titles: list[str], max_results: int) -> Feed:
     params = {"search_query": title_query(titles), "start": "0", "max_results": str(max_results)}
     archived = client.get(Request(url, ATOM, format="arxiv_atom", params=params))
-    try:
-        return parse_feed(
-            archived.path.read_bytes(),
-            ParseContext(archived.url, source=SOURCE, fetched_at=archived.fetched_at),
-        )
-    except (ArxivApiError, ParseError) as exc:
-        client.failed(str(exc))
-        raise
+    context = ParseContext(archived.url, source=SOURCE, fetched_at=archived.fetched_at)
+    return client.parse(archived, lambda body, _url: parse_feed(body, context))
 
 
 def _truncated(feed: Feed) -> bool:

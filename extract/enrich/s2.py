@@ -92,15 +92,13 @@ def fetch_s2(
         )
         try:
             archived = client.get(request, reuse=REUSE_OK)
-            slots = parse_batch(archived.path.read_bytes(), archived.url)
-            if len(slots) != len(chunk):
-                raise ParseError(archived.url, f"{len(slots)} slots for {len(chunk)} ids")
+            slots = client.parse(archived, parse_batch)
         except ServiceUnavailable:
             break
-        except FetchError:
+        except (FetchError, ParseError):
             continue
-        except ParseError as exc:
-            client.failed(str(exc))
+        if len(slots) != len(chunk):
+            client.reject(archived, ParseError(archived.url, f"{len(slots)} slots for {len(chunk)} ids"))
             continue
         for arxiv_id, slot in zip(chunk, slots, strict=True):
             if slot is None:
@@ -148,11 +146,8 @@ def _page_references(
         }
         try:
             archived = client.get(Request(url, JSON, format="s2_references", params=params, headers=headers))
-            page = parse_reference_page(archived.path.read_bytes(), archived.url)
-        except (FetchError, ServiceUnavailable):
-            return None
-        except ParseError as exc:
-            client.failed(str(exc))
+            page = client.parse(archived, parse_reference_page)
+        except (FetchError, ParseError, ServiceUnavailable):
             return None
         refs += page.references
         offset = page.next if page.next is not None and page.next > offset else None

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from extract.archive import ArchivedResponse
-from extract.errors import FetchError
+from extract.archive import ArchivedResponse, sidecar_path
+from extract.errors import FetchError, ParseError
 from extract.fetch import Fetcher, Request
 
 # A definitive answer is archived and reused on a rerun of the date; failures (429, 5xx, timeouts) are
@@ -16,6 +17,7 @@ from extract.fetch import Fetcher, Request
 REUSE_OK = frozenset(range(200, 300))
 REUSE_OK_AND_404 = REUSE_OK | {404}
 MAX_ERRORS_KEPT = 10
+T = TypeVar("T")
 
 
 @dataclass
@@ -80,7 +82,9 @@ class ServiceClient:
     def down(self) -> bool:
         return self.report.status == "unavailable"
 
-    def get(self, request: Request, *, reuse: frozenset[int] = REUSE_OK) -> ArchivedResponse:
+    def get(
+        self, request: Request, *, reuse: frozenset[int] = REUSE_OK, not_found_ok: bool = False
+    ) -> ArchivedResponse:
         """The archived response; FetchError for a failed request; ServiceUnavailable once open."""
         if self.down:
             raise ServiceUnavailable(self.report.reason)
@@ -95,7 +99,7 @@ class ServiceClient:
             )
         except FetchError as exc:
             self._count(before_net, before_archive)
-            if exc.status == 404:  # a definitive "not known here": not a failure of the service
+            if exc.status == 404 and not_found_ok:  # "not known here": an answer, not a failure
                 self._failed_in_a_row = self._no_answer_in_a_row = 0
                 raise
             self.failed(str(exc))
@@ -109,6 +113,22 @@ class ServiceClient:
         self._count(before_net, before_archive)
         self._failed_in_a_row = self._no_answer_in_a_row = 0
         return archived
+
+    def parse(self, archived: ArchivedResponse, parser: Callable[[bytes, str], T]) -> T:
+        """`parser(body, url)`; a body that does not parse is rejected (see `reject`) and re-raised."""
+        try:
+            return parser(archived.path.read_bytes(), archived.url)
+        except ParseError as exc:
+            self.reject(archived, exc)
+            raise
+
+    def reject(self, archived: ArchivedResponse, error: ParseError) -> None:
+        """A 2xx body that does not parse: copied to the quarantine with its reason, then taken out of
+        the date's partition so that a rerun asks again instead of reusing it; counted as a failure."""
+        self.fetcher.archive.quarantine(archived.path, error.reason)
+        archived.path.unlink(missing_ok=True)
+        sidecar_path(archived.path).unlink(missing_ok=True)
+        self.failed(str(error))
 
     def failed(self, message: str) -> None:
         """A failed request (or an answer that does not parse): counted, and its message kept."""

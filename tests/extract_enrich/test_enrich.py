@@ -360,6 +360,13 @@ def test_truncated_or_invalid_json_is_a_failure_naming_the_url(
     assert "/graph/v1/paper/batch" in report.errors[0]
     assert ("interrupted" if truncated else "invalid JSON") in report.errors[0]
     assert len(result.links) == 4
+    if not truncated:  # a complete body that does not parse is quarantined, not kept for reuse
+        [copy] = (tmp_path / "archive" / "quarantine" / "source=s2").rglob("*batch*[0-9a-f].json")
+        assert copy.read_bytes() == body[:200]
+    # a later run of the date asks again and fills the citations in
+    http_server.route(BATCH, Reply.file(fixtures / "s2_batch.json"))
+    again = enrich(http_server, tmp_path, fast_fetch)
+    assert len(again.citations) == 6 and again.services["s2"].requests == 1
 
 
 def test_an_unreachable_service_is_skipped_after_one_failure(http_server, fixtures, fast_fetch, tmp_path):
@@ -428,3 +435,14 @@ def test_the_shipped_configuration_has_a_valid_enrich_table():
     settings = EnrichSettings.from_dict(raw["enrich"])
     assert settings.s2.batch_size <= 500 and settings.s2.requests_per_second <= 1.0
     assert settings.arxiv.requests_per_second <= 1 / 3 + 0.001
+
+
+def test_an_s2_404_is_a_failure_not_a_silent_skip(http_server, fixtures, fast_fetch, tmp_path):
+    http_server.route(
+        BATCH, Reply(status=404, body=b'{"error":"Not found"}', headers={"Content-Type": "application/json"})
+    )
+    result = enrich(
+        http_server, tmp_path, fast_fetch, arxiv_papers(), arxiv={"enabled": False}, hf_hub={"enabled": False}
+    )
+    report = result.services["s2"]
+    assert report.failed == 1 and report.status == "partial" and "HTTP 404" in report.errors[0]
