@@ -37,7 +37,7 @@ from extract.enrich.hub import fetch_hub
 from extract.enrich.resolve import SOURCE as ARXIV_SOURCE
 from extract.enrich.resolve import resolve_titles
 from extract.enrich.s2 import SOURCE as S2_SOURCE
-from extract.enrich.s2 import citations_of, fetch_s2
+from extract.enrich.s2 import InGraph, citations_of, fetch_s2
 from extract.enrich.service import ServiceClient, ServiceReport
 from extract.enrich.settings import ArxivTitleSettings, EnrichSettings, HubSettings, S2Settings
 from extract.fetch import Fetcher, FetchSettings
@@ -143,15 +143,16 @@ def enrich_papers(
         by_arxiv = {p.arxiv_id: p for p in records if p.arxiv_id}
         if s2 := client(S2_SOURCE, config.s2.enabled):
             answers = fetch_s2(sorted(by_arxiv), s2, config.s2, api_key)
+            for arxiv_id, answer in answers.papers.items():
+                paper = by_arxiv[arxiv_id]
+                paper.s2_paper_id = answer.work.s2_id or paper.s2_paper_id
+                if answer.citation_count is not None:
+                    paper.citation_count = answer.citation_count
+            in_graph = InGraph.of(records, config.arxiv.min_title_words)
             citations: list[Citation] = []
             anonymous = 0
             for arxiv_id, answer in sorted(answers.papers.items()):
-                paper = by_arxiv[arxiv_id]
-                paper.s2_paper_id = answer.work.s2_id or paper.s2_paper_id
-                paper.citation_count = (
-                    answer.citation_count if answer.citation_count is not None else paper.citation_count
-                )
-                rows, missing = citations_of(paper.paper_id, answer.references or [])
+                rows, missing = citations_of(by_arxiv[arxiv_id].paper_id, answer.references or [], in_graph)
                 citations += rows
                 anonymous += missing
             s2.report.counts.update(citations=len(citations), references_without_identity=anonymous)

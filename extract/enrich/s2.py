@@ -10,16 +10,17 @@ archived (the archive keeps response headers only).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from extract.clean import title_paper_id
+from extract.clean import normalise_title, title_paper_id
 from extract.enrich.service import REUSE_OK, ServiceClient, ServiceUnavailable
 from extract.enrich.settings import S2Settings
 from extract.errors import FetchError, ParseError
 from extract.fetch import Request
 from extract.parsers.s2_json import S2Paper, S2Work, parse_batch, parse_reference_page
-from extract.records import Citation
+from extract.records import Citation, PaperRecord
 
 SOURCE = "s2"
 JSON = ("application/json",)
@@ -35,10 +36,43 @@ class S2Result:
     not_found: list[str] = field(default_factory=list)  # arXiv ids in a null slot
 
 
-def cited_paper_id(work: S2Work) -> str | None:
-    """The paper key of a cited work: arXiv id, else 's2:' + paperId, else the title key; None without any."""
+@dataclass(frozen=True)
+class InGraph:
+    """The ingested papers a cited work without an arXiv id can still be recognised as."""
+
+    by_s2_id: dict[str, str] = field(default_factory=dict)  # S2 paperId -> paper_id
+    by_title: dict[str, str] = field(default_factory=dict)  # normalised title -> paper_id (unique only)
+    min_title_words: int = 3
+
+    @classmethod
+    def of(cls, papers: Iterable[PaperRecord], min_title_words: int = 3) -> InGraph:
+        by_s2, by_title, seen = {}, {}, set()
+        for paper in papers:
+            if paper.s2_paper_id:
+                by_s2[paper.s2_paper_id] = paper.paper_id
+            key = normalise_title(paper.title)
+            if key in seen:
+                by_title.pop(key, None)  # two ingested papers with one title: recognise neither
+            else:
+                seen.add(key)
+                by_title[key] = paper.paper_id
+        return cls(by_s2, by_title, min_title_words)
+
+    def paper_id(self, work: S2Work) -> str | None:
+        if work.s2_id and work.s2_id in self.by_s2_id:
+            return self.by_s2_id[work.s2_id]
+        key = normalise_title(work.title or "")
+        return self.by_title.get(key) if len(key.split()) >= self.min_title_words else None
+
+
+def cited_paper_id(work: S2Work, in_graph: InGraph | None = None) -> str | None:
+    """The paper key of a cited work: its arXiv id; else the ingested paper with its S2 id or exact
+    normalised title; else 's2:' + paperId; else the title key; None without any of them."""
     if work.arxiv_id:
         return work.arxiv_id
+    known = in_graph.paper_id(work) if in_graph else None
+    if known:
+        return known
     if work.s2_id:
         return f"s2:{work.s2_id}"
     if work.title:
@@ -46,12 +80,14 @@ def cited_paper_id(work: S2Work) -> str | None:
     return None
 
 
-def citations_of(citing_paper_id: str, references: list[S2Work]) -> tuple[list[Citation], int]:
+def citations_of(
+    citing_paper_id: str, references: list[S2Work], in_graph: InGraph | None = None
+) -> tuple[list[Citation], int]:
     """One Citation per distinct cited work (first occurrence kept), and how many had no identity."""
     rows: dict[str, Citation] = {}
     anonymous = 0
     for work in references:
-        key = cited_paper_id(work)
+        key = cited_paper_id(work, in_graph)
         if key is None:
             anonymous += 1
             continue

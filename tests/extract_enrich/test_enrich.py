@@ -446,3 +446,31 @@ def test_an_s2_404_is_a_failure_not_a_silent_skip(http_server, fixtures, fast_fe
     )
     report = result.services["s2"]
     assert report.failed == 1 and report.status == "partial" and "HTTP 404" in report.errors[0]
+
+
+def test_cited_works_without_arxiv_id_are_recognised_by_s2_id_or_exact_title():
+    from extract.enrich.s2 import InGraph, citations_of
+    from extract.parsers.s2_json import S2Work
+
+    ingested = [
+        dataclasses.replace(
+            paper("2405.20001", "Probing Induction Circuits in Small Transformers"), s2_paper_id="aaa"
+        ),
+        paper(None, "Retrieval Heads Explain Long-Context Factuality"),
+        paper(None, "Twin Title Paper Number One"),
+        paper(None, "Twin Title: Paper Number One"),  # two ingested papers with one normalised title
+    ]
+    refs = [
+        S2Work("aaa", None, None, "Probing induction circuits (conference version)", 2024),  # by S2 id
+        S2Work("bbb", None, "10.1/x", "Retrieval heads explain long-context factuality", 2024),  # by title
+        S2Work("ccc", None, None, "Twin Title Paper Number One", 2023),  # ambiguous: stays external
+        S2Work("ddd", None, None, "Sora", 2024),  # too short to be recognised by title
+    ]
+    rows, anonymous = citations_of("2406.11111", refs, InGraph.of(ingested))
+    assert [r.cited_paper_id for r in rows] == [
+        "2405.20001",
+        title_paper_id("Retrieval Heads Explain Long-Context Factuality"),
+        "s2:ccc",
+        "s2:ddd",
+    ]
+    assert rows[1].cited_s2_id == "bbb" and rows[1].cited_doi == "10.1/x" and anonymous == 0
