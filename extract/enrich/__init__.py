@@ -35,7 +35,7 @@ from extract.dedupe import dedupe, merge_into
 from extract.enrich.hub import SOURCE as HUB_SOURCE
 from extract.enrich.hub import fetch_hub
 from extract.enrich.resolve import SOURCE as ARXIV_SOURCE
-from extract.enrich.resolve import resolve_titles
+from extract.enrich.resolve import resolve_titles, resolve_via_s2
 from extract.enrich.s2 import SOURCE as S2_SOURCE
 from extract.enrich.s2 import InGraph, citations_of, fetch_s2
 from extract.enrich.service import ServiceClient, ServiceReport
@@ -135,13 +135,23 @@ def enrich_papers(
                 failing_after=config.failing_after,
             )
 
-        if arxiv := client(ARXIV_SOURCE, config.arxiv.enabled):
+        arxiv = client(ARXIV_SOURCE, config.arxiv.enabled)
+        s2 = client(S2_SOURCE, config.s2.enabled)
+        if arxiv is not None:
             resolution = resolve_titles(records, arxiv, config.arxiv)
+            if s2 is not None and config.arxiv.s2_match_fallback and resolution.unmatched and not arxiv.down:
+                more = resolve_via_s2(
+                    resolution.unmatched, s2, arxiv, config.s2.base_url, config.arxiv.base_url
+                )
+                resolution.matches.update(more)
+                arxiv.report.counts["matched_via_s2"] = len(more)
+                arxiv.report.counts["matched"] = len(resolution.matches)
+                arxiv.report.counts["unmatched"] = len(resolution.unmatched) - len(more)
             arxiv.finish()
             records, result.rekeyed = _merge_resolved(records, resolution.matches)
 
         by_arxiv = {p.arxiv_id: p for p in records if p.arxiv_id}
-        if s2 := client(S2_SOURCE, config.s2.enabled):
+        if s2 is not None:
             answers = fetch_s2(sorted(by_arxiv), s2, config.s2, api_key)
             for arxiv_id, answer in answers.papers.items():
                 paper = by_arxiv[arxiv_id]

@@ -6,6 +6,10 @@ query) and accepted only when exactly one returned entry has the same normalised
 guessed: a near miss is no match, two different arXiv papers with that title are "ambiguous", and a
 title of fewer than `min_title_words` normalised words is not looked up at all. A query whose answer
 was cut at `max_results` is asked again title by title for the titles it left unmatched.
+
+Titles still unmatched can be asked of Semantic Scholar (`GET /graph/v1/paper/search/match`, one title
+a request): the answer counts only when its title is the same normalised title and it carries an arXiv
+id; the paper's fields then come from arXiv (`id_list`, 100 ids a request), whose title must match too.
 """
 
 from __future__ import annotations
@@ -14,16 +18,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from extract.clean import normalise_title
-from extract.enrich.service import ServiceClient, ServiceUnavailable
+from extract.enrich.service import REUSE_OK_AND_404, ServiceClient, ServiceUnavailable
 from extract.enrich.settings import ArxivTitleSettings
 from extract.errors import FetchError, ParseError
 from extract.fetch import Request
 from extract.parsers.arxiv_atom import Feed, parse_feed
 from extract.parsers.common import ParseContext
+from extract.parsers.s2_json import parse_match
 from extract.records import PaperRecord
 
 SOURCE = "arxiv_title"
 ATOM = ("application/atom+xml", "application/xml", "text/xml")
+JSON = ("application/json",)
+ID_LIST_SIZE = 100
 
 
 @dataclass
@@ -107,6 +114,48 @@ def resolve_titles(
         matched=len(result.matches), ambiguous=len(result.ambiguous), unmatched=len(result.unmatched)
     )
     return result
+
+
+def resolve_via_s2(
+    titles: Iterable[str], s2: ServiceClient, arxiv: ServiceClient, s2_base_url: str, arxiv_base_url: str
+) -> dict[str, PaperRecord]:
+    """S2's closest title for each normalised title, accepted on the exact rule; arXiv gives the fields."""
+    candidates: dict[str, str] = {}
+    url = f"{s2_base_url.rstrip('/')}/graph/v1/paper/search/match"
+    for title in titles:
+        request = Request(
+            url, JSON, format="s2_match", params={"query": title, "fields": "paperId,externalIds,title,year"}
+        )
+        try:
+            works = s2.parse(s2.get(request, reuse=REUSE_OK_AND_404, not_found_ok=True), parse_match)
+        except ServiceUnavailable:
+            break
+        except (FetchError, ParseError):
+            continue  # 404: no title close enough; other failures are counted by the client
+        exact = {w.arxiv_id for w in works if w.arxiv_id and normalise_title(w.title or "") == title}
+        if len(exact) == 1:
+            candidates[title] = exact.pop()
+    s2.report.counts["title_lookups"] = s2.report.counts.get("title_lookups", 0) + len(list(candidates))
+    ids = sorted(set(candidates.values()))
+    found: dict[str, PaperRecord] = {}
+    query = f"{arxiv_base_url.rstrip('/')}/api/query"
+    for start in range(0, len(ids), ID_LIST_SIZE):
+        chunk = ids[start : start + ID_LIST_SIZE]
+        params = {"id_list": ",".join(chunk), "start": "0", "max_results": str(len(chunk))}
+        try:
+            archived = arxiv.get(Request(query, ATOM, format="arxiv_atom", params=params))
+            context = ParseContext(archived.url, source=SOURCE, fetched_at=archived.fetched_at)
+            feed = arxiv.parse(archived, lambda body, _url, c=context: parse_feed(body, c))
+        except ServiceUnavailable:
+            break
+        except (FetchError, ParseError):
+            continue
+        found.update((r.arxiv_id, r) for r in feed.records if r.arxiv_id)
+    return {
+        title: found[arxiv_id]
+        for title, arxiv_id in candidates.items()
+        if arxiv_id in found and normalise_title(found[arxiv_id].title) == title
+    }
 
 
 def _search(client: ServiceClient, url: str, titles: list[str], max_results: int) -> Feed:

@@ -5,6 +5,7 @@ Shapes (as recorded, see ../shared/fixtures_enrich/README.md):
 - a paper: `{paperId, externalIds {ArXiv, DOI, ...}, title, year, citationCount, referenceCount,
   references: [{paperId, externalIds, title, year}]}` (nested fields only when asked for);
 - `GET /paper/{id}/references`: `{offset, next?, data: [{citedPaper: {...}}]}`, no `next` on the last page;
+- `GET /paper/search/match?query=`: `{"data": [{paperId, title, matchScore, ...}]}`, 404 if none is close;
 - an error: `{"error": "..."}` (404 unknown paper, 400 bad field).
 A cited paper S2 could not resolve has `paperId: null`. Unknown keys are ignored.
 """
@@ -128,3 +129,12 @@ def parse_reference_page(body: bytes, origin: str) -> ReferencePage:
     return ReferencePage(
         offset=optional_int(data.get("offset")) or 0, next=optional_int(data.get("next")), references=refs
     )
+
+
+def parse_match(body: bytes, origin: str) -> list[S2Work]:
+    """`GET /paper/search/match`: `{"data": [{paperId, title, matchScore, ...}]}` (the one closest title)."""
+    data = load_s2_json(body, origin)
+    items = data.get("data") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise ParseError(origin, "title match answer has no `data` list")
+    return [work_from_object(item, origin, f"data[{i}]") for i, item in enumerate(items)]

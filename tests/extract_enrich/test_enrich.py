@@ -25,7 +25,7 @@ from extract.jsonl import read_records_jsonl
 from tests.extract_enrich.conftest import RUN, paper, sample_papers, settings_for
 from tests.support.http_server import FixtureServer, Reply
 
-QUERY, BATCH = "/api/query", "/graph/v1/paper/batch"
+QUERY, BATCH, MATCH = "/api/query", "/graph/v1/paper/batch", "/graph/v1/paper/search/match"
 
 
 def hub_path(arxiv_id: str) -> str:
@@ -96,7 +96,11 @@ def test_exact_titles_resolve_and_merge_near_misses_and_short_titles_do_not(
         "matched": 2,
         "ambiguous": 0,
         "unmatched": 1,
+        "matched_via_s2": 0,
     }
+    # the title arXiv did not match was asked of S2's title match too (404 here: no title close)
+    [match] = http_server.requests_to(MATCH)
+    assert match.query["query"] == ["retrieval heads explain long context factuality"]
     assert [p.paper_id for p in result.papers] == sorted(by_id)
 
 
@@ -285,7 +289,7 @@ def test_a_rerun_of_the_date_fetches_nothing_and_gives_the_same_rows(
     serve_all(http_server, fixtures)
     first = enrich(http_server, tmp_path, fast_fetch)
     sent = len(http_server.log)
-    assert first.requests == sent == 1 + 1 + 4 and first.from_archive == 0
+    assert first.requests == sent == 1 + 1 + 1 + 4 and first.from_archive == 0  # search, match, batch, hub
 
     second = enrich(http_server, tmp_path, fast_fetch)
     assert len(http_server.log) == sent  # nothing asked again, the 404s of the Hub included
@@ -306,7 +310,7 @@ def test_s2_400_is_reported_and_the_rest_goes_on(http_server, fixtures, fast_fet
     assert "HTTP 400" in report.errors[0] and "/graph/v1/paper/batch" in report.errors[0]
     assert result.citations == [] and len(result.links) == 4  # the Hub went on
     assert any(line.startswith("s2: partial") for line in result.unavailable)
-    kept = [a for a in iter_archived(tmp_path / "archive", source="s2")]
+    kept = [a for a in iter_archived(tmp_path / "archive", source="s2") if "batch" in a.url]
     assert [a.status for a in kept] == [400]  # the error body is kept for inspection
 
 
@@ -418,11 +422,11 @@ def test_cost_is_computed_from_the_archive_sidecars(http_server, fixtures, fast_
     enrich(http_server, tmp_path, fast_fetch)
     cost = enrichment_cost(tmp_path / "archive", RUN, papers=6)
     by_service = {s.service: s for s in cost.services}
-    assert [by_service[s].requests for s in ("arxiv_title", "s2", "hf_hub")] == [1, 1, 4]
+    assert [by_service[s].requests for s in ("arxiv_title", "s2", "hf_hub")] == [1, 2, 4]
     assert by_service["hf_hub"].seconds_at_limit == pytest.approx(3 / (500 / 300))
     assert by_service["arxiv_title"].seconds_at_limit == 0.0  # one request: no wait
-    assert cost.requests == 6 and cost.per_1000(cost.requests) == pytest.approx(1000)
-    assert cost.lines()[-1].split()[:2] == ["total", "6"]
+    assert cost.requests == 7 and cost.per_1000(cost.requests) == pytest.approx(7000 / 6)
+    assert cost.lines()[-1].split()[:2] == ["total", "7"]
 
 
 def test_the_shipped_configuration_has_a_valid_enrich_table():
@@ -474,3 +478,30 @@ def test_cited_works_without_arxiv_id_are_recognised_by_s2_id_or_exact_title():
         "s2:ddd",
     ]
     assert rows[1].cited_s2_id == "bbb" and rows[1].cited_doi == "10.1/x" and anonymous == 0
+
+
+def test_a_title_arxiv_missed_is_resolved_by_s2_title_match_on_the_exact_rule(
+    http_server, fixtures, fast_fetch, tmp_path
+):
+    serve_all(http_server, fixtures)
+    http_server.route(
+        QUERY,
+        Reply.file(fixtures / "arxiv_title_search.xml"),
+        Reply.file(fixtures / "arxiv_id_2406.12345.xml"),
+    )
+    http_server.route(MATCH, Reply.file(fixtures / "s2_match.json"))
+    result = enrich(http_server, tmp_path, fast_fetch)
+    near = title_paper_id("Retrieval Heads Explain Long-Context Factuality")
+    assert result.rekeyed[near] == "2406.12345"
+    resolved = {p.paper_id: p for p in result.papers}["2406.12345"]
+    assert resolved.authors == ["Mira Okafor", "Jonas Lindqvist"] and resolved.categories[0] == "cs.CL"
+    assert http_server.requests_to(QUERY)[1].query["id_list"] == ["2406.12345"]
+    assert result.services["arxiv_title"].counts["matched_via_s2"] == 1
+
+
+def test_an_s2_title_match_with_a_different_title_is_rejected(http_server, fixtures, fast_fetch, tmp_path):
+    serve_all(http_server, fixtures)
+    http_server.route(MATCH, Reply.file(fixtures / "s2_match_near_miss.json"))
+    result = enrich(http_server, tmp_path, fast_fetch)
+    assert title_paper_id("Retrieval Heads Explain Long-Context Factuality") not in result.rekeyed
+    assert len(http_server.requests_to(QUERY)) == 1  # no arXiv id_list lookup for a rejected match
