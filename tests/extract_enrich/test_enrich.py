@@ -312,6 +312,10 @@ def test_s2_400_is_reported_and_the_rest_goes_on(http_server, fixtures, fast_fet
     assert any(line.startswith("s2: partial") for line in result.unavailable)
     kept = [a for a in iter_archived(tmp_path / "archive", source="s2") if "batch" in a.url]
     assert [a.status for a in kept] == [400]  # the error body is kept for inspection
+    # a kept error body is never reused: the next run of the date asks again
+    http_server.route(BATCH, Reply.file(fixtures / "s2_batch.json"))
+    again = enrich(http_server, tmp_path, fast_fetch)
+    assert len(again.citations) == 6 and len(http_server.requests_to(BATCH)) == 2
 
 
 def test_s2_429_with_retry_after_is_waited_for(http_server, fixtures, fast_fetch, tmp_path):
