@@ -25,7 +25,7 @@ class ServiceReport:
     """What one service did in a run: requests, answers from the archive, what was skipped and why."""
 
     service: str
-    status: str = "ok"  # ok | partial | unavailable | disabled
+    status: str = "ok"  # ok | partial | unavailable | disabled | idle (nothing to look up)
     requests: int = 0  # requests sent over the network
     from_archive: int = 0  # requests answered by the archive of this run date (reruns)
     failed: int = 0  # requests that failed (after the fetcher's retries)
@@ -48,7 +48,8 @@ class ServiceReport:
         if self.skipped:
             line += f", {self.skipped} skipped"
         if self.reason:
-            line += f" -- {self.reason}"
+            reason = self.reason if len(self.reason) <= 300 else self.reason[:297] + "..."
+            line += f" -- {reason}"
         return line
 
 
@@ -149,5 +150,7 @@ class ServiceClient:
 
     def finish(self) -> ServiceReport:
         self.report.seconds = round(time.monotonic() - self._started, 3)
+        if self.report.items == 0 and self.report.status == "ok" and not self.report.requests:
+            self.report.status, self.report.reason = "idle", "nothing to look up"
         self.report.skipped = max(self.report.skipped, self.report.items - self.report.done)
         return self.report

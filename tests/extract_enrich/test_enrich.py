@@ -509,3 +509,25 @@ def test_an_s2_title_match_with_a_different_title_is_rejected(http_server, fixtu
     result = enrich(http_server, tmp_path, fast_fetch)
     assert title_paper_id("Retrieval Heads Explain Long-Context Factuality") not in result.rekeyed
     assert len(http_server.requests_to(QUERY)) == 1  # no arXiv id_list lookup for a rejected match
+
+
+def test_offline_title_only_run_reports_arxiv_unavailable_and_the_rest_idle(
+    http_server, fast_fetch, tmp_path
+):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    papers = [p for p in sample_papers() if p.arxiv_id is None]
+    result = enrich(
+        http_server,
+        tmp_path,
+        fast_fetch,
+        papers,
+        arxiv={"base_url": dead},
+        s2={"base_url": dead},
+        hf_hub={"base_url": dead},
+    )
+    statuses = {name: r.status for name, r in result.services.items()}
+    assert statuses == {"arxiv_title": "unavailable", "s2": "idle", "hf_hub": "idle"}
+    assert result.requests == 1 and result.papers == sorted(papers, key=lambda p: p.paper_id)
+    assert result.unavailable == [result.services["arxiv_title"].summary_line()]
