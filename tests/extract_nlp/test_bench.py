@@ -8,7 +8,7 @@ from pathlib import Path
 import zstandard
 from click.testing import CliRunner
 
-from extract.nlp.bench import main
+from paper_graph.bench.extract import main
 from tests.extract_nlp.conftest import FIXTURES
 
 

@@ -6,9 +6,9 @@ import html
 import zipfile
 from pathlib import Path
 
-from graph.browser_guide import FAVORITES_NAME, GUIDE_NAME, params_command, write_browser_files
-from graph.load import load_snapshot
-from graph.queries import catalog
+from graph.db.browser_guide import FAVORITES_NAME, GUIDE_NAME, params_command, write_browser_files
+from graph.db.loader import load_snapshot
+from graph.db.queries import catalog
 from graph.snapshot import Snapshot
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from graph import model
-from graph.queries import (
+from graph.db import model
+from graph.db.queries import (
     CONSTRAINTS_FILE,
     LOADER_DIR,
     QUERIES_DIR,
@@ -59,7 +59,7 @@ def test_catalog_lists_the_named_queries() -> None:
 def test_every_label_and_type_in_cypher_is_declared_in_the_model(path: Path) -> None:
     declared = {label.value for label in model.Label} | {rel.value for rel in model.Rel}
     used = _names_used(path.read_text())
-    assert used <= declared, f"{path.name} uses names not in graph/model.py: {sorted(used - declared)}"
+    assert used <= declared, f"{path.name} uses names not in graph/db/model.py: {sorted(used - declared)}"
 
 
 def test_name_scan_finds_names() -> None:
@@ -119,15 +119,16 @@ def test_repository_and_author_keys() -> None:
 
 def test_docs_show_the_current_model() -> None:
     docs = (REPO / "docs" / "GRAPH.md").read_text()
-    assert model.mermaid() in docs, "docs/GRAPH.md is stale: paste graph.model.mermaid() into it"
+    assert model.mermaid() in docs, "docs/GRAPH.md is stale: paste graph.db.model.mermaid() into it"
     for name in catalog():
         assert f"`{name}`" in docs, f"docs/GRAPH.md does not mention query {name}"
 
 
 def test_graph_modules_never_import_airflow() -> None:
     code = (
-        "import sys, graph.load, graph.load_command, graph.query_command, graph.browser_guide;"
-        "import graph.bench_load;"
+        "import sys, graph.db.loader, graph.db.checks, graph.db.runner, graph.db.browser_guide;"
+        "import graph.snapshot, paper_graph.steps, paper_graph.cli.load, paper_graph.cli.query;"
+        "import paper_graph.bench.load, paper_graph.connection;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'airflow'))"
     )
     result = subprocess.run(

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graph.cli import main
-from graph.load import graph_counts
-from graph.queries import catalog
+from graph.db.queries import catalog
+from graph.db.runner import graph_counts
+from paper_graph.cli import main
 from tests.graph_neo4j.fixture_snapshot import write_fixture_snapshot
 
 

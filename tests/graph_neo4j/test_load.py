@@ -8,15 +8,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from graph.load import (
-    CORE_STEPS,
-    RELATION_STEPS,
-    BatchEvent,
-    check_load,
-    graph_counts,
-    load_snapshot,
-)
-from graph.model import NODE_KEYS, Label, Rel
+from graph.db.checks import check_load
+from graph.db.loader import CORE_STEPS, RELATION_STEPS, BatchEvent, load_snapshot
+from graph.db.model import NODE_KEYS, Label, Rel
+from graph.db.runner import graph_counts
 from graph.snapshot import Snapshot, SnapshotIntegrityError, open_snapshot
 from tests.graph_neo4j.fixture_snapshot import fixture_data, fixture_tables, write_fixture_snapshot
 from tests.graph_neo4j.graph_dump import canonical_dump

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from graph.load import load_snapshot, run_named
-from graph.queries import catalog
+from graph.db.loader import load_snapshot
+from graph.db.queries import catalog
+from graph.db.runner import run_named
 from graph.snapshot import Snapshot
 
 P1, P2, P3, P4, P5, P6 = "2401.00001", "2402.00002", "2402.00003", "2403.00004", "2403.00005", "2404.00006"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.load import ensure_schema, wipe_graph
+from graph.db.loader import ensure_schema, wipe_graph
 
 
 def test_wipe_removes_a_high_degree_node_in_small_transactions(neo4j_clean) -> None:  # type: ignore[no-untyped-def]

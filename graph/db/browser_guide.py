@@ -1,6 +1,6 @@
 """The named queries for Neo4j Browser, generated from the same `.cypher` files as `paper-graph query`.
 
-`python -m graph.browser_guide [--out var/browser]` writes
+`python -m graph.db.browser_guide [--out var/browser]` writes
 - `paper-graph-guide.html`: a Browser guide, one slide per query (a runnable `:params` block with
   the defaults, then the query). Serve the folder on localhost and run
   `:play http://localhost:8001/paper-graph-guide.html` (Browser allows guides from localhost).
@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from graph.queries import NamedQuery, catalog
+from graph.db.queries import NamedQuery, catalog
 
 GUIDE_NAME = "paper-graph-guide.html"
 FAVORITES_NAME = "paper-graph-favorites.zip"
@@ -88,7 +88,7 @@ def guide_html(queries: list[NamedQuery]) -> str:
     <slide class="row-fluid">
       <div class="col-sm-12">
         <h3>paper-graph queries</h3>
-        <p>Generated from graph/queries/*.cypher by <code>python -m graph.browser_guide</code>.
+        <p>Generated from graph/db/queries/*.cypher by <code>python -m graph.db.browser_guide</code>.
         Each slide: run the <code>:params</code> block (edit the values), then the query.</p>
       </div>
     </slide>

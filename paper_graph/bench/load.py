@@ -1,21 +1,17 @@
 """Benchmark: loader rows/s with batches (UNWIND ... MERGE, one transaction per batch) against one MERGE
 per row (batch size 1, one transaction per row), on the same snapshot, in one run.
 
-    python -m graph.bench_load [--papers 2000] [--batch-size 1000] [--wipe]
+    python -m paper_graph.bench.load [--papers 2000] [--batch-size 1000] [--wipe]
 
 Papers are the first N of ../shared/corpus/papers.jsonl.zst ($PAPER_GRAPH_SHARED) when present, else
 synthetic; entities come from a small gazetteer matched in titles and abstracts (the first paper
 whose title names an entity proposes it). The data is written as a real Parquet snapshot in a
-temporary folder. Neo4j from NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD; the database is emptied before
+temporary folder. Neo4j from `paper_graph.connection` (NEO4J_URI, ...); the database is emptied before
 each run, so a non-empty database needs --wipe.
 """
 
 from __future__ import annotations
 
-import io
-import itertools
-import json
-import os
 import random
 import re
 import tempfile
@@ -26,12 +22,13 @@ from typing import Any
 
 import click
 
+from extract.nlp.normalize import entity_key
 from extract.records import PaperRecord
 from graph import relations
-from graph.load import LoadReport, graph_counts, load_snapshot, wipe_graph
+from graph.db.loader import LoadReport, load_snapshot, wipe_graph
+from graph.db.runner import graph_counts
 from graph.snapshot import open_snapshot, write_snapshot
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from paper_graph.bench.common import corpus_path, corpus_records
 
 GAZETTEER: dict[str, tuple[str, ...]] = {
     "MODEL": (
@@ -75,35 +72,6 @@ GAZETTEER: dict[str, tuple[str, ...]] = {
 }
 
 
-def _key(entity_type: str, name: str) -> str:
-    return f"{entity_type.lower()}:{name.lower()}"
-
-
-def corpus_path() -> Path:
-    shared = Path(os.environ.get("PAPER_GRAPH_SHARED", PROJECT_ROOT.parent / "shared"))
-    return shared / "corpus" / "papers.jsonl.zst"
-
-
-def corpus_papers(path: Path, limit: int) -> Iterator[dict[str, Any]]:
-    import zstandard
-
-    with path.open("rb") as raw:
-        text = io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(raw), encoding="utf-8")
-        for line in itertools.islice(text, limit):
-            item = json.loads(line)
-            yield {
-                "paper_id": item["arxiv_id"],
-                "arxiv_id": item["arxiv_id"],
-                "title": item["title"],
-                "abstract": item["abstract"],
-                "authors": item["authors"],
-                "author_count": len(item["authors"]),
-                "published_at": date.fromisoformat(item["published_at"][:10]),
-                "categories": item["categories"],
-                "source": "corpus",
-            }
-
-
 def synthetic_papers(limit: int) -> Iterator[dict[str, Any]]:
     rng = random.Random(0)
     names = [n for group in GAZETTEER.values() for n in group]
@@ -135,7 +103,7 @@ def gazetteer_mentions(papers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for paper in papers:
         text = f"{paper['title']}\n\n{paper['abstract']}"
         for (entity_type, name), pattern in patterns.items():
-            key = _key(entity_type, name)
+            key = entity_key(entity_type, name)
             contribution = key not in proposed and bool(pattern.search(paper["title"]))
             if contribution:
                 proposed.add(key)
@@ -160,7 +128,7 @@ def build_snapshot(root: Path, papers: list[dict[str, Any]], run_id: str) -> Non
     mentions = gazetteer_mentions(papers)
     paper_entities = list(relations.paper_entities(mentions))
     entities = [
-        {"entity_key": _key(t, n), "type": t, "name": n, "aliases": [n]}
+        {"entity_key": entity_key(t, n), "type": t, "name": n, "aliases": [n]}
         for t, names in GAZETTEER.items()
         for n in names
     ]
@@ -198,11 +166,11 @@ def _line(title: str, report: LoadReport) -> str:
 )
 def main(paper_count: int, batch_size: int, wipe: bool) -> None:
     """Batched loader vs one MERGE per row, same snapshot, same run."""
-    from graph.load_command import driver_from_env
+    from paper_graph.cli.load import cli_driver
 
     path = corpus_path()
     if path.exists():
-        papers = [PaperRecord(**p).to_dict() for p in corpus_papers(path, paper_count)]
+        papers = [record.to_dict() for record in corpus_records(path, paper_count)]
         source = f"{len(papers):,} real papers: the first lines of {path}"
     else:
         papers = [PaperRecord(**p).to_dict() for p in synthetic_papers(paper_count)]
@@ -213,7 +181,7 @@ def main(paper_count: int, batch_size: int, wipe: bool) -> None:
         rows = {name: entry.rows for name, entry in snapshot.manifest.tables.items() if entry.rows}
         click.echo(f"data: {source}; entities from a {sum(map(len, GAZETTEER.values()))}-name gazetteer")
         click.echo("snapshot rows: " + ", ".join(f"{k} {v:,}" for k, v in sorted(rows.items())))
-        with driver_from_env() as driver:
+        with cli_driver() as driver:
             counts = graph_counts(driver)
             if any(counts["nodes"].values()) and not wipe:
                 raise click.ClickException(

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from graph.queries import QueryError, catalog, get
+from graph.db.queries import QueryError, catalog, get
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -62,7 +62,7 @@ def _print_table(keys: list[str], rows: list[dict[str, Any]]) -> None:
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and their parameters.")
 def query(name: str | None, pairs: tuple[str, ...], output: str, list_queries: bool) -> None:
-    """Run a named query (graph/queries/NAME.cypher) against Neo4j."""
+    """Run a named query (graph/db/queries/NAME.cypher) against Neo4j."""
     if list_queries:
         _print_list()
         return
@@ -70,14 +70,16 @@ def query(name: str | None, pairs: tuple[str, ...], output: str, list_queries: b
         raise click.UsageError("give a query NAME or --list")
     try:
         named = get(name)
-        params = named.parameters(_parse_params(pairs))
+        given = _parse_params(pairs)
+        named.parameters(given)  # bad parameters fail before connecting
     except QueryError as exc:
         raise click.ClickException(str(exc)) from exc
 
-    from graph.load_command import driver_from_env
+    from graph.db.runner import run_named
+    from paper_graph.cli.load import cli_driver
 
-    with driver_from_env() as driver:
-        records, _, _ = driver.execute_query(named.cypher, params)
+    with cli_driver() as driver:
+        records = run_named(driver, named.name, given)
         keys = list(records[0].keys()) if records else []
         rows = [{k: _plain(record[k]) for k in keys} for record in records]
     if output == "json":

@@ -21,10 +21,9 @@ from typing import Any, Protocol
 import pyarrow as pa
 from neo4j import Driver, ManagedTransaction
 
-from graph import model
-from graph.manifest import Manifest
-from graph.model import Label, Rel
-from graph.queries import constraint_statements, loader_statement
+from graph.db import model
+from graph.db.queries import constraint_statements, loader_statement
+from graph.snapshot.manifest import Manifest
 
 log = logging.getLogger(__name__)
 # The count and check queries name relationship types a young graph may not have yet (HAS_CODE, ...);
@@ -42,15 +41,11 @@ class SnapshotSource(Protocol):
 
     def verify(self) -> None: ...  # raises when the files do not match the manifest
 
-    def iter_batches(self, name: str, batch_size: int) -> Iterable[pa.RecordBatch | pa.Table]: ...
+    def iterbatches(self, name: str, batch_size: int) -> Iterable[pa.RecordBatch | pa.Table]: ...
 
 
 class LoadError(RuntimeError):
     """The load cannot go on (bad snapshot identity or data the graph cannot hold)."""
-
-
-class GraphCheckError(RuntimeError):
-    """The graph does not match the snapshot it was loaded from."""
 
 
 @dataclass(frozen=True)
@@ -186,6 +181,7 @@ class Step:
     statement: str  # queries/loader/<statement>.cypher
     to_rows: Callable[[pa.RecordBatch | pa.Table], list[Any]] = _rows
     prune: bool = False  # the statement deletes (takes $paper_ids, returns deleted counts)
+    params: Mapping[str, Any] = field(default_factory=dict)  # further statement parameters
 
 
 CORE_STEPS: tuple[Step, ...] = (
@@ -194,7 +190,14 @@ CORE_STEPS: tuple[Step, ...] = (
     Step("entities", "entities", "entities", entity_rows),
     Step("authors", "authors", "authors", author_rows),
     Step("mentions", "paper_entities", "mentions"),
-    Step("prune_paper_rels", "papers", "prune_paper_rels", paper_id_rows, prune=True),
+    Step(
+        "prune_paper_rels",
+        "papers",
+        "prune_paper_rels",
+        paper_id_rows,
+        prune=True,
+        params={"rel_types": [rel.value for rel in model.PAPER_OWNED_RELS]},
+    ),
 )
 RELATION_STEPS: tuple[Step, ...] = (
     Step("references", "references", "references"),
@@ -206,13 +209,17 @@ ALL_STEPS: tuple[Step, ...] = CORE_STEPS + RELATION_STEPS
 # ---- transactions --------------------------------------------------------------------------------
 
 
-def _write_rows(tx: ManagedTransaction, statement: str, rows: list[Any], load_id: str) -> int:
-    record = tx.run(statement, rows=rows, load_id=load_id).single(strict=True)
+def _write_rows(
+    tx: ManagedTransaction, statement: str, rows: list[Any], load_id: str, params: Mapping[str, Any]
+) -> int:
+    record = tx.run(statement, {**params, "rows": rows, "load_id": load_id}).single(strict=True)
     return int(record["written"])
 
 
-def _prune(tx: ManagedTransaction, statement: str, paper_ids: list[str], load_id: str) -> int:
-    record = tx.run(statement, paper_ids=paper_ids, load_id=load_id).single(strict=True)
+def _prune(
+    tx: ManagedTransaction, statement: str, paper_ids: list[str], load_id: str, params: Mapping[str, Any]
+) -> int:
+    record = tx.run(statement, {**params, "paper_ids": paper_ids, "load_id": load_id}).single(strict=True)
     return sum(int(v) for v in record.values())
 
 
@@ -250,12 +257,12 @@ def _snapshot_properties(manifest: Manifest) -> dict[str, Any]:
     return properties
 
 
-def _batches(snapshot: SnapshotSource, table: str, batch_size: int) -> Iterator[pa.RecordBatch | pa.Table]:
+def batches(snapshot: SnapshotSource, table: str, batch_size: int) -> Iterator[pa.RecordBatch | pa.Table]:
     """The table's non-empty batches; a table the snapshot does not have counts as empty."""
     if table not in snapshot.manifest.tables:
         log.warning("snapshot %s has no %s table", snapshot.manifest.snapshot_date, table)
         return
-    for batch in snapshot.iter_batches(table, batch_size):
+    for batch in snapshot.iterbatches(table, batch_size):
         if batch.num_rows:
             yield batch
 
@@ -273,12 +280,12 @@ def _run_step(
     statement = loader_statement(step.statement)
     started = time.perf_counter()
     with driver.session(database=database) as session:
-        for batch in _batches(snapshot, step.table, batch_size):
+        for batch in batches(snapshot, step.table, batch_size):
             rows = step.to_rows(batch)
             if step.prune:
-                report.deleted += session.execute_write(_prune, statement, rows, load_id)
+                report.deleted += session.execute_write(_prune, statement, rows, load_id, step.params)
             else:
-                report.written += session.execute_write(_write_rows, statement, rows, load_id)
+                report.written += session.execute_write(_write_rows, statement, rows, load_id, step.params)
                 report.rows += len(rows)
             report.batches += 1
             if on_batch is not None:
@@ -305,15 +312,18 @@ def load_snapshot(
     steps: Iterable[Step] = ALL_STEPS,
     on_batch: Callable[[BatchEvent], None] | None = None,
     database: str | None = None,
+    verify: bool = True,
 ) -> LoadReport:
     """Verify the snapshot, create constraints and indexes, then run `steps` in order.
 
     `steps` defaults to everything; the DAG runs CORE_STEPS, checks the graph, then RELATION_STEPS.
-    Raises whatever `snapshot.verify()` raises before anything is written.
+    Raises whatever `snapshot.verify()` raises before anything is written. `verify=False` is for a
+    caller that has verified this snapshot already (the DAG's verify task: one hashing per load run).
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be positive, got {batch_size}")
-    snapshot.verify()
+    if verify:
+        snapshot.verify()
     load_id = snapshot_load_id(snapshot)
     report = LoadReport(load_id, snapshot.manifest.snapshot_date, batch_size)
     started = time.perf_counter()
@@ -349,126 +359,3 @@ def load_snapshot(
 
 
 # ---- counts and checks ---------------------------------------------------------------------------
-
-
-def graph_counts(driver: Driver, database: str | None = None) -> dict[str, dict[str, int]]:
-    """{"nodes": {label: count}, "relationships": {type: count}} for every name in graph.model."""
-    records, _, _ = driver.execute_query(
-        loader_statement("graph_counts"),
-        labels=[label.value for label in Label],
-        types=[rel.value for rel in Rel],
-        database_=database,
-    )
-    counts: dict[str, dict[str, int]] = {"nodes": {}, "relationships": {}}
-    for record in records:
-        counts["nodes" if record["kind"] == "node" else "relationships"][record["name"]] = int(
-            record["count"]
-        )
-    return counts
-
-
-# load_counts column -> how to count the expected value from the snapshot
-_EXPECTED: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
-    "papers": ("papers", lambda row: True),
-    "has_code": ("papers", lambda row: bool(row.get("github_repo"))),
-    "entities": ("entities", lambda row: True),
-    "authored_by": ("authors", lambda row: bool(row["name"].strip())),
-    "mentions": ("paper_entities", lambda row: True),
-    "proposes": ("paper_entities", lambda row: bool(row["proposed"])),
-    "references": ("references", lambda row: True),
-}
-CORE_COUNTS = ("papers", "has_code", "entities", "authored_by", "mentions", "proposes")
-
-
-def expected_counts(
-    snapshot: SnapshotSource, names: Iterable[str], batch_size: int = 10_000
-) -> dict[str, int]:
-    """What a complete load of `snapshot` writes, counted from its tables (streamed)."""
-    names = list(names)
-    expected = dict.fromkeys(names, 0)
-    for table in sorted({_EXPECTED[n][0] for n in names}):
-        counted = [n for n in names if _EXPECTED[n][0] == table]
-        for batch in _batches(snapshot, table, batch_size):
-            for row in batch.to_pylist():
-                for name in counted:
-                    expected[name] += _EXPECTED[name][1](row)
-    return expected
-
-
-@dataclass
-class CheckReport:
-    load_id: str
-    expected: dict[str, int]
-    actual: dict[str, int]
-    orphan_mentions: list[dict[str, Any]]
-    duplicate_aliases: list[dict[str, Any]]
-    orphan_nodes: list[dict[str, Any]]
-
-    @property
-    def problems(self) -> list[str]:
-        found = [
-            f"{name}: graph has {self.actual[name]} for this load, snapshot has {count}"
-            for name, count in self.expected.items()
-            if self.actual[name] != count
-        ]
-        if self.orphan_mentions:
-            found.append(f"{len(self.orphan_mentions)} orphan mention(s), e.g. {self.orphan_mentions[0]}")
-        return found
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def raise_for_problems(self) -> None:
-        if self.problems:
-            raise GraphCheckError(f"graph check of {self.load_id} failed: " + "; ".join(self.problems))
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "load_id": self.load_id,
-            "ok": self.ok,
-            "problems": self.problems,
-            "expected": self.expected,
-            "actual": self.actual,
-            # reported, not failing: they come from extraction, not from the load
-            "duplicate_aliases": len(self.duplicate_aliases),
-            "orphan_nodes": len(self.orphan_nodes),
-        }
-
-
-def run_named(
-    driver: Driver, name: str, params: Mapping[str, Any] | None = None, database: str | None = None
-):  # type: ignore[no-untyped-def]
-    """Run a named query (graph/queries/<name>.cypher) with its defaults; returns the records."""
-    from graph.queries import get
-
-    query = get(name)
-    records, _, _ = driver.execute_query(query.cypher, query.parameters(params or {}), database_=database)
-    return records
-
-
-def check_load(
-    driver: Driver, snapshot: SnapshotSource, *, relations: bool = True, database: str | None = None
-) -> CheckReport:
-    """Compare what the snapshot's load wrote with the snapshot, and run the data-quality queries.
-
-    `relations=False` skips the REFERENCES count (for a check between CORE_STEPS and RELATION_STEPS).
-    Problems (count mismatches, orphan mentions) are listed in the report; call `raise_for_problems()`.
-    """
-    load_id = snapshot_load_id(snapshot)
-    names = CORE_COUNTS + (("references",) if relations else ())
-    expected = expected_counts(snapshot, names)
-    (counts,) = run_named(driver, "dq_load_counts", {"load_id": load_id}, database)
-    return CheckReport(
-        load_id=load_id,
-        expected=expected,
-        actual={name: int(counts[name]) for name in names},
-        orphan_mentions=[
-            r.data()
-            for r in run_named(driver, "dq_orphan_mentions", database=database)
-            # before the relation steps, REFERENCES of re-extracted papers are not reconciled yet
-            if relations or not r["problem"].startswith("reference")
-        ],
-        duplicate_aliases=[r.data() for r in run_named(driver, "dq_duplicate_aliases", database=database)],
-        orphan_nodes=[r.data() for r in run_named(driver, "dq_orphan_nodes", database=database)],
-    )

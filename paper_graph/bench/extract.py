@@ -1,6 +1,6 @@
 """Throughput of entity extraction over the real corpus (../shared/corpus/papers.jsonl.zst, streamed).
 
-    python -m extract.nlp.bench --shared ../shared --limit 20000 [--n-process 1] [--batch-size 256]
+    python -m paper_graph.bench.extract --shared ../shared --limit 20000 [--n-process 1] [--batch-size 256]
         [--repeat 3]
 
 Prints abstracts/s, words/s, entity mentions and peak RSS (resource.getrusage, this process and children).
@@ -10,10 +10,8 @@ process (no run inherits another's vocabulary or caches), and reports the median
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -22,28 +20,18 @@ from pathlib import Path
 from typing import Any
 
 import click
-import zstandard
+
+from paper_graph.bench.common import corpus_path, corpus_rows, peak_rss_mb
 
 
 def stream_corpus(path: Path, limit: int) -> Iterator[dict[str, Any]]:
-    """Papers from the zstd JSON-lines corpus, as extractor input (paper_id, title, abstract)."""
-    with path.open("rb") as raw:
-        reader = io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(raw), encoding="utf-8")
-        for count, line in enumerate(reader):
-            if count >= limit:
-                return
-            row = json.loads(line)
-            yield {
-                "paper_id": row.get("arxiv_id") or f"corpus-{count}",
-                "title": row.get("title") or "",
-                "abstract": row.get("abstract") or "",
-            }
-
-
-def peak_rss_mb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, children) / 1024  # Linux reports KiB
+    """Papers from the corpus, as extractor input (paper_id, title, abstract)."""
+    for count, row in enumerate(corpus_rows(path, limit)):
+        yield {
+            "paper_id": row.get("arxiv_id") or f"corpus-{count}",
+            "title": row.get("title") or "",
+            "abstract": row.get("abstract") or "",
+        }
 
 
 def measure(corpus: Path, limit: int, batch_size: int, n_process: int) -> dict[str, float]:
@@ -74,13 +62,13 @@ def measure(corpus: Path, limit: int, batch_size: int, n_process: int) -> dict[s
         "seconds": elapsed,
         "abstracts_per_second": papers / elapsed,
         "words_per_second": words / elapsed,
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(children=True),
     }
 
 
 def _fresh_process_run(corpus: Path, limit: int, batch_size: int, n_process: int) -> dict[str, float]:
     """`measure` in a new interpreter, so that no run inherits another's vocabulary or caches."""
-    command = [sys.executable, "-m", "extract.nlp.bench", "--shared", str(corpus.parent.parent)]
+    command = [sys.executable, "-m", "paper_graph.bench.extract", "--shared", str(corpus.parent.parent)]
     command += ["--limit", str(limit), "--batch-size", str(batch_size), "--n-process", str(n_process)]
     output = subprocess.run([*command, "--json"], check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
@@ -101,7 +89,7 @@ def _fresh_process_run(corpus: Path, limit: int, batch_size: int, n_process: int
 @click.option("--json", "as_json", is_flag=True, help="Print one run's figures as a JSON line.")
 def main(shared: Path, limit: int, batch_size: int, n_process: int, repeat: int, as_json: bool) -> None:
     """Abstracts/s, words/s and peak memory of `extract_papers` over the corpus."""
-    corpus = shared / "corpus" / "papers.jsonl.zst"
+    corpus = corpus_path(shared)
     if not corpus.is_file():
         raise click.ClickException(f"{corpus}: corpus file not found")
     if repeat > 1:

@@ -1,5 +1,5 @@
 // Constraints and indexes, created before any load. Idempotent (IF NOT EXISTS).
-// Keys must match graph/model.py NODE_KEYS.
+// Keys must match graph/db/model.py NODE_KEYS.
 CREATE CONSTRAINT paper_paper_id IF NOT EXISTS FOR (n:Paper) REQUIRE n.paper_id IS UNIQUE;
 CREATE CONSTRAINT author_key IF NOT EXISTS FOR (n:Author) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT entity_key IF NOT EXISTS FOR (n:Entity) REQUIRE n.key IS UNIQUE;

@@ -1,16 +1,25 @@
-"""The pipeline configuration: `config/pipeline.toml` (or $PAPER_GRAPH_CONFIG) as frozen dataclasses."""
+"""The pipeline configuration: `config/pipeline.toml` (or $PAPER_GRAPH_CONFIG) as frozen dataclasses.
+
+The one source of the snapshot root: `paths.snapshots` under the data root ($PAPER_GRAPH_DATA
+overrides `paths.data_root`; $PAPER_GRAPH_SNAPSHOTS overrides the snapshot folder itself). The CLI,
+the DAG steps, the download-page plugin and docker-compose all resolve it here.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "pipeline.toml"
+CONFIG_ENV = "PAPER_GRAPH_CONFIG"
+DATA_ENV = "PAPER_GRAPH_DATA"
+SNAPSHOTS_ENV = "PAPER_GRAPH_SNAPSHOTS"
 
 
 class ConfigError(ValueError):
@@ -23,9 +32,6 @@ class Paths:
     archive: Path
     work: Path
     snapshots: Path
-
-    def work_dir(self, run_date: str) -> Path:
-        return self.work / f"dt={run_date}"
 
 
 @dataclass(frozen=True)
@@ -44,9 +50,15 @@ def _resolve(base: Path, value: str | os.PathLike[str]) -> Path:
     return path if path.is_absolute() else (base / path).resolve()
 
 
-def load_config(path: str | os.PathLike[str] | None = None) -> PipelineConfig:
-    """Read the TOML config; relative paths are resolved against the project folder."""
-    config_path = Path(path or os.environ.get("PAPER_GRAPH_CONFIG") or DEFAULT_CONFIG)
+def load_config(
+    path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None
+) -> PipelineConfig:
+    """Read the TOML config; relative paths are resolved against the project folder.
+
+    `env`: the environment to resolve with (default: this process's), e.g. a container's.
+    """
+    env = os.environ if env is None else env
+    config_path = Path(path or env.get(CONFIG_ENV) or DEFAULT_CONFIG)
     try:
         raw = tomllib.loads(config_path.read_text())
     except FileNotFoundError as exc:
@@ -54,7 +66,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> PipelineConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{config_path}: invalid TOML: {exc}") from exc
     paths = raw.get("paths", {})
-    data_root = _resolve(PROJECT_ROOT, os.environ.get("PAPER_GRAPH_DATA") or paths.get("data_root", "var"))
+    data_root = _resolve(PROJECT_ROOT, env.get(DATA_ENV) or paths.get("data_root", "var"))
     sources = tuple(raw.get("sources", []))
     for source in sources:
         _check_source(source, config_path)
@@ -63,7 +75,9 @@ def load_config(path: str | os.PathLike[str] | None = None) -> PipelineConfig:
             data_root=data_root,
             archive=_resolve(data_root, paths.get("archive", "archive")),
             work=_resolve(data_root, paths.get("work", "work")),
-            snapshots=_resolve(data_root, paths.get("snapshots", "snapshots")),
+            snapshots=_resolve(Path.cwd(), env[SNAPSHOTS_ENV])
+            if env.get(SNAPSHOTS_ENV)
+            else _resolve(data_root, paths.get("snapshots", "snapshots")),
         ),
         fetch=dict(raw.get("fetch", {})),
         sources=sources,
@@ -72,6 +86,11 @@ def load_config(path: str | os.PathLike[str] | None = None) -> PipelineConfig:
         load_batch_size=int(raw.get("load", {}).get("batch_size", 2000)),
         source_file=config_path,
     )
+
+
+def snapshot_root() -> Path:
+    """The snapshot root of the current config and environment (what `--root` defaults to)."""
+    return load_config().paths.snapshots
 
 
 def _check_source(source: dict[str, Any], origin: object) -> None:

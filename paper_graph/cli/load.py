@@ -1,52 +1,40 @@
 """`paper-graph load SNAPSHOT_DATE|latest`: load a Parquet snapshot into Neo4j with the plain driver.
 
-Connection from NEO4J_URI (default bolt://127.0.0.1:7687), NEO4J_USER (neo4j) and NEO4J_PASSWORD,
-else the local server's password file `.neo4j/password` when present.
+Connection: `paper_graph.connection` (NEO4J_URI or NEO4J_BOLT_PORT, NEO4J_USER, NEO4J_PASSWORD or the
+local server's password file). Snapshot root and batch size: the config (`paper_graph.config`).
 """
 
 from __future__ import annotations
 
 import json
-import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
-from neo4j import Driver, GraphDatabase
 
-from graph.neo4j_local import PASSWORD_FILE
-from graph.snapshot import SnapshotError, default_root, open_snapshot
+from graph.snapshot import SnapshotError, open_snapshot
+from paper_graph import connection
+from paper_graph.cli.options import root_option
 
-DEFAULT_URI = "bolt://127.0.0.1:7687"
-DEFAULT_USER = "neo4j"
-
-
-def neo4j_password() -> str:
-    if os.environ.get("NEO4J_PASSWORD"):
-        return os.environ["NEO4J_PASSWORD"]
-    if PASSWORD_FILE.exists():
-        return PASSWORD_FILE.read_text().strip()
-    raise click.ClickException(f"set NEO4J_PASSWORD (no password file at {PASSWORD_FILE})")
+if TYPE_CHECKING:
+    from neo4j import Driver
 
 
-def driver_from_env() -> Driver:
-    """A driver for NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD (see the module doc for defaults)."""
-    uri = os.environ.get("NEO4J_URI") or DEFAULT_URI
-    driver = GraphDatabase.driver(uri, auth=(os.environ.get("NEO4J_USER") or DEFAULT_USER, neo4j_password()))
+@contextmanager
+def cli_driver() -> Iterator[Driver]:
+    """A connected driver (see `paper_graph.connection`); a ClickException when there is none."""
     try:
-        driver.verify_connectivity()
-    except Exception as exc:
-        driver.close()
-        raise click.ClickException(f"cannot connect to Neo4j at {uri}: {exc}") from exc
-    return driver
+        driver = connection.driver()
+    except connection.ConnectionSettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with driver:
+        yield driver
 
 
 @click.command()
 @click.argument("snapshot_date", default="latest")
-@click.option(
-    "--root",
-    default=default_root,
-    show_default="$PAPER_GRAPH_SNAPSHOTS or var/snapshots",
-    help="Snapshot root: a path or URI (file://, s3://, gs://).",
-)
+@root_option
 @click.option(
     "--batch-size",
     type=click.IntRange(min=1),
@@ -56,15 +44,15 @@ def driver_from_env() -> Driver:
 @click.option("--json", "as_json", is_flag=True, help="Print the load report as JSON.")
 def load(snapshot_date: str, root: str, batch_size: int | None, as_json: bool) -> None:
     """Load a snapshot (YYYY-MM-DD or 'latest') into Neo4j, then check the graph against it."""
-    from graph.load import check_load, load_snapshot
+    from graph.db.checks import check_load
+    from graph.db.loader import load_snapshot
+    from paper_graph.config import load_config
 
     if batch_size is None:
-        from extract.config import load_config
-
         batch_size = load_config().load_batch_size
     try:
         snapshot = open_snapshot(root, snapshot_date)
-        with driver_from_env() as driver:
+        with cli_driver() as driver:
             report = load_snapshot(driver, snapshot, batch_size=batch_size)
             check = check_load(driver, snapshot)
     except SnapshotError as exc:

@@ -6,14 +6,8 @@ import json
 
 import click
 
-from graph.snapshot import SnapshotError, default_root, list_snapshots, open_snapshot
-
-root_option = click.option(
-    "--root",
-    default=default_root,
-    show_default="$PAPER_GRAPH_SNAPSHOTS or var/snapshots",
-    help="Snapshot root: a path or URI (file://, s3://, gs://).",
-)
+from graph.snapshot import SnapshotError, list_snapshots, open_snapshot
+from paper_graph.cli.options import root_option
 
 
 def _size(n: int) -> str:

@@ -1,4 +1,4 @@
-// Nodes per label and relationships per type; the names come from graph/model.py.
+// Nodes per label and relationships per type; the names come from graph/db/model.py.
 CALL () {
   UNWIND $labels AS name
   CALL (name) {

@@ -1,13 +1,12 @@
 """Benchmark: stream a synthetic corpus through graph.relations and SnapshotWriter; print time and peak RSS.
 
-.venv/bin/python -m tests.graph_snapshot.bench_snapshot --papers 100000 --mentions-per-paper 10
+.venv/bin/python -m paper_graph.bench.snapshot --papers 100000 --mentions-per-paper 10
 """
 
 from __future__ import annotations
 
 import argparse
 import random
-import resource
 import tempfile
 import time
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ import pyarrow as pa
 
 from graph import relations
 from graph.snapshot import SnapshotWriter, open_snapshot, rows_to_arrow
+from paper_graph.bench.common import peak_rss_mb
 
 VOCAB = [
     f"{kind}:{name}{i}" for kind in ("model", "dataset", "method") for name in ("x",) for i in range(3000)
@@ -63,10 +63,6 @@ def mentions(n_papers: int, per_paper: int) -> Iterator[dict[str, Any]]:
             }
 
 
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def chunks(rows: Iterator[dict[str, Any]], size: int = 20_000) -> Iterator[list[dict[str, Any]]]:
     batch: list[dict[str, Any]] = []
     for row in rows:
@@ -90,19 +86,19 @@ def main() -> None:
             for batch in chunks(papers(args.papers)):
                 writer.write("papers", batch)
                 writer.write("authors", relations.authors(batch))
-            print(f"after papers+authors: peak RSS {peak_mb():.0f} MB", flush=True)
+            print(f"after papers+authors: peak RSS {peak_rss_mb():.0f} MB", flush=True)
             writer.write("mentions", mentions(args.papers, args.mentions_per_paper))
-            print(f"after mentions: peak RSS {peak_mb():.0f} MB", flush=True)
+            print(f"after mentions: peak RSS {peak_rss_mb():.0f} MB", flush=True)
             paper_entities = relations.paper_entities(mentions(args.papers, args.mentions_per_paper))
             pe_table = pa.concat_tables(
                 rows_to_arrow("paper_entities", batch) for batch in chunks(paper_entities)
             )
             writer.write("paper_entities", pe_table)
-            print(f"after paper_entities: peak RSS {peak_mb():.0f} MB", flush=True)
+            print(f"after paper_entities: peak RSS {peak_rss_mb():.0f} MB", flush=True)
             writer.write("references", relations.references(pe_table))
-            print(f"after references: peak RSS {peak_mb():.0f} MB", flush=True)
+            print(f"after references: peak RSS {peak_rss_mb():.0f} MB", flush=True)
             writer.write("co_mentions", relations.co_mentions(pe_table))
-            print(f"after co_mentions: peak RSS {peak_mb():.0f} MB", flush=True)
+            print(f"after co_mentions: peak RSS {peak_rss_mb():.0f} MB", flush=True)
             del pe_table
             fed = time.perf_counter()
             manifest = writer.commit()
@@ -114,7 +110,7 @@ def main() -> None:
         for name, table in manifest.tables.items():
             print(f"  {name:<15}{table.rows:>12,} rows {table.size / 1e6:>9.1f} MB")
         print(f"feed (validate + spill) {fed - started:.1f} s; commit (sort + write) {done - fed:.1f} s")
-        print(f"verify {verified - done:.1f} s; peak RSS {peak_mb():.0f} MB")
+        print(f"verify {verified - done:.1f} s; peak RSS {peak_rss_mb():.0f} MB")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 // For re-loaded papers: drop the relationships this load did not write, then the Author and
-// Repository nodes left without any relationship.
+// Repository nodes left without any relationship. $rel_types: the relationships a paper owns
+// (graph/db/model.py PAPER_OWNED_RELS).
 UNWIND $paper_ids AS paper_id
-MATCH (:Paper {paper_id: paper_id})-[r:AUTHORED_BY|MENTIONS|PROPOSES|HAS_CODE|LOADED_FROM]->(target)
-WHERE r.load_id IS NULL OR r.load_id <> $load_id
+MATCH (:Paper {paper_id: paper_id})-[r]->(target)
+WHERE type(r) IN $rel_types AND (r.load_id IS NULL OR r.load_id <> $load_id)
 DELETE r
 WITH collect(DISTINCT target) AS targets, count(*) AS deleted
 CALL (targets) {

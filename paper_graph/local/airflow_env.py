@@ -1,6 +1,6 @@
 """Environment for running Airflow against the local stack (project-local AIRFLOW_HOME, local Neo4j).
 
-`python -m graph.local_env` prints `export` lines for a shell (`make airflow` evals them).
+`python -m paper_graph.local.airflow_env` prints `export` lines for a shell (`make airflow` evals them).
 No secret is committed: the Neo4j password and the API JWT secret are generated on first use and
 kept in git-ignored files (.neo4j/password, $AIRFLOW_HOME/jwt_secret).
 """
@@ -13,10 +13,9 @@ import secrets
 import shlex
 from pathlib import Path
 
-from extract.config import load_config
-from graph import neo4j_local
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from paper_graph import connection
+from paper_graph.config import PROJECT_ROOT
+from paper_graph.local import neo4j as neo4j_local
 
 
 def airflow_home() -> Path:
@@ -36,14 +35,7 @@ def local_airflow_env(instance: neo4j_local.Instance | None = None) -> dict[str,
     """Variables that make `airflow` use this project's DAGs, plugin and local Neo4j."""
     instance = instance or neo4j_local.Instance.from_env()
     home = airflow_home()
-    connection = {
-        "conn_type": "neo4j",
-        "host": "127.0.0.1",
-        "port": instance.bolt_port,
-        "login": neo4j_local.USER,
-        "password": neo4j_local.password(),
-        "extra": {},
-    }
+    neo4j_conn = connection.airflow_connection(instance.bolt_port)
     return {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
@@ -51,11 +43,8 @@ def local_airflow_env(instance: neo4j_local.Instance | None = None) -> dict[str,
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__PARALLELISM": os.environ.get("AIRFLOW__CORE__PARALLELISM", "4"),
         "AIRFLOW__API_AUTH__JWT_SECRET": os.environ.get("AIRFLOW__API_AUTH__JWT_SECRET") or _jwt_secret(home),
-        "AIRFLOW_CONN_NEO4J_DEFAULT": os.environ.get("AIRFLOW_CONN_NEO4J_DEFAULT") or json.dumps(connection),
+        "AIRFLOW_CONN_NEO4J_DEFAULT": os.environ.get("AIRFLOW_CONN_NEO4J_DEFAULT") or json.dumps(neo4j_conn),
         "NEO4J_BROWSER_URL": os.environ.get("NEO4J_BROWSER_URL", f"{instance.http_url}/browser/"),
-        # the plugin's download page lists the snapshots the pipeline writes
-        "PAPER_GRAPH_SNAPSHOTS": os.environ.get("PAPER_GRAPH_SNAPSHOTS")
-        or str(load_config().paths.snapshots),
     }
 
 
