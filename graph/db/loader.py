@@ -41,7 +41,7 @@ class SnapshotSource(Protocol):
 
     def verify(self) -> None: ...  # raises when the files do not match the manifest
 
-    def iterbatches(self, name: str, batch_size: int) -> Iterable[pa.RecordBatch | pa.Table]: ...
+    def iter_batches(self, name: str, batch_size: int) -> Iterable[pa.RecordBatch | pa.Table]: ...
 
 
 class LoadError(RuntimeError):
@@ -262,7 +262,7 @@ def batches(snapshot: SnapshotSource, table: str, batch_size: int) -> Iterator[p
     if table not in snapshot.manifest.tables:
         log.warning("snapshot %s has no %s table", snapshot.manifest.snapshot_date, table)
         return
-    for batch in snapshot.iterbatches(table, batch_size):
+    for batch in snapshot.iter_batches(table, batch_size):
         if batch.num_rows:
             yield batch
 
