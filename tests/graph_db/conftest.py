@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from graph.snapshot import Snapshot
-from tests.graph_neo4j.fixture_snapshot import write_fixture_snapshot
+from tests.graph_db.fixture_snapshot import write_fixture_snapshot
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,8 @@ from graph.db.loader import CORE_STEPS, RELATION_STEPS, BatchEvent, load_snapsho
 from graph.db.model import NODE_KEYS, Label, Rel
 from graph.db.runner import graph_counts
 from graph.snapshot import Snapshot, SnapshotIntegrityError, open_snapshot
-from tests.graph_neo4j.fixture_snapshot import fixture_data, fixture_tables, write_fixture_snapshot
-from tests.graph_neo4j.graph_dump import canonical_dump
+from tests.graph_db.fixture_snapshot import fixture_data, fixture_tables, write_fixture_snapshot
+from tests.graph_db.graph_dump import canonical_dump
 
 V1_COUNTS = {
     "nodes": {

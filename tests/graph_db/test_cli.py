@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from graph.db.queries import catalog
 from graph.db.runner import graph_counts
 from paper_graph.cli import main
-from tests.graph_neo4j.fixture_snapshot import write_fixture_snapshot
+from tests.graph_db.fixture_snapshot import write_fixture_snapshot
 
 
 @pytest.fixture
