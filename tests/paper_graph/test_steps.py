@@ -20,6 +20,7 @@ RUN_DATE = "2024-06-01"
 @pytest.fixture
 def config(tmp_path: Path, http_server: FixtureServer) -> str:
     http_server.route("/api/daily_papers", Reply.file(PAGES / "daily_papers_2024-06-01.json"))
+    http_server.route("/api/papers/search", Reply.file(PAGES / "search_flow.json"))
     path = tmp_path / "pipeline.toml"
     path.write_text(
         f"""
@@ -36,6 +37,12 @@ batch_size = 2
 [[sources]]
 name = "daily"
 kind = "hf_daily"
+base_url = "{http_server.base_url}"
+
+[[sources]]
+name = "search"
+kind = "hf_search"
+query = "flow"
 base_url = "{http_server.base_url}"
 
 [[sources]]
@@ -67,7 +74,7 @@ def test_steps_from_pages_to_snapshot_to_graph(config: str, neo4j_clean, monkeyp
     # each step names what it made; the next step works from that, not from the date
     run = RunDir.from_xcom(parsed["run"])
     assert extracted["run"] == parsed["run"] and run.run_date == RUN_DATE
-    assert parsed["sources"] == ["daily", "saved"] and parsed["failed_sources"] == []
+    assert parsed["sources"] == ["daily", "saved", "search"] and parsed["failed_sources"] == []
     assert sum(1 for _ in run.papers.open()) == parsed["papers"]
     mentions = [json.loads(line) for line in run.mentions.open()]
     entities = [json.loads(line) for line in run.entities.open()]
@@ -78,9 +85,14 @@ def test_steps_from_pages_to_snapshot_to_graph(config: str, neo4j_clean, monkeyp
     snapshot = open_snapshot(Path(written["path"]).parent, RUN_DATE)
     rows = {name: entry.rows for name, entry in snapshot.manifest.tables.items()}
     assert rows == written["rows"]
-    assert rows["papers"] == parsed["papers"] == 4  # 5 records from the two sources, deduplicated
+    assert rows["papers"] == parsed["papers"] == 4  # 6 records from the three sources, deduplicated
     assert rows["mentions"] == extracted["mentions"] and rows["entities"] == extracted["entities"]
-    assert rows["raw_responses"] == 2
+    assert rows["raw_responses"] == 3
+    assert {
+        "citing_paper_id": "2406.01003",
+        "cited_paper_id": "2406.01001",
+        "entity_key": "method:flownerf",
+    } in (snapshot.read_table("references").to_pylist())
     papers = {p["paper_id"]: p for p in snapshot.read_table("papers").to_pylist()}
     assert papers["2406.01001"]["github_repo"] == "https://github.com/example/flownerf"
     assert rows["authors"] == sum(len(p["authors"] or []) for p in papers.values())
