@@ -104,11 +104,11 @@ def main() -> None:
 
 
 def _example(driver, name: str, params: dict[str, object]) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
-    from graph import queries
+    from graph.db import queries
+    from graph.db.runner import run_named
 
     query = queries.get(name)
-    records, _, _ = driver.execute_query(query.body, query.parameters(params))
-    rows = [r.data() for r in records]
+    rows = [r.data() for r in run_named(driver, name, params)]
     args = " ".join(f"-p {k}={v}" for k, v in params.items())
     print(f"\n$ paper-graph query {name} {args}\n  ({query.description})")
     for row in rows[:5]:
