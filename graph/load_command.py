@@ -1,42 +1,35 @@
 """`paper-graph load SNAPSHOT_DATE|latest`: load a Parquet snapshot into Neo4j with the plain driver.
 
-Connection from NEO4J_URI (default bolt://127.0.0.1:7687), NEO4J_USER (neo4j) and NEO4J_PASSWORD,
-else the local server's password file `.neo4j/password` when present.
+The server and credentials come from graph.connection (NEO4J_URI, else the local server on
+NEO4J_BOLT_PORT; NEO4J_USER; NEO4J_PASSWORD, else the password file), as for every entry point.
 """
 
 from __future__ import annotations
 
 import json
-import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
-from neo4j import Driver, GraphDatabase
+from neo4j import Driver
 
-from graph.neo4j_local import PASSWORD_FILE
+from graph import connection
 from graph.snapshot import SnapshotError, default_root, open_snapshot
 
-DEFAULT_URI = "bolt://127.0.0.1:7687"
-DEFAULT_USER = "neo4j"
 
-
-def neo4j_password() -> str:
-    if os.environ.get("NEO4J_PASSWORD"):
-        return os.environ["NEO4J_PASSWORD"]
-    if PASSWORD_FILE.exists():
-        return PASSWORD_FILE.read_text().strip()
-    raise click.ClickException(f"set NEO4J_PASSWORD (no password file at {PASSWORD_FILE})")
-
-
-def driver_from_env() -> Driver:
-    """A driver for NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD (see the module doc for defaults)."""
-    uri = os.environ.get("NEO4J_URI") or DEFAULT_URI
-    driver = GraphDatabase.driver(uri, auth=(os.environ.get("NEO4J_USER") or DEFAULT_USER, neo4j_password()))
+@contextmanager
+def driver_from_env() -> Iterator[Driver]:
+    """A checked driver for the resolved connection; any server failure inside is one ClickException line."""
     try:
-        driver.verify_connectivity()
-    except Exception as exc:
-        driver.close()
-        raise click.ClickException(f"cannot connect to Neo4j at {uri}: {exc}") from exc
-    return driver
+        conn = connection.resolve()
+        driver = connection.open_driver(conn)
+    except connection.Neo4jUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        with driver:
+            yield driver
+    except connection.driver_errors() as exc:
+        raise click.ClickException(str(connection.unavailable(conn, exc))) from None
 
 
 @click.command()

@@ -14,7 +14,7 @@ import shlex
 from pathlib import Path
 
 from extract.config import load_config
-from graph import neo4j_local
+from graph import connection, neo4j_local
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,14 +36,10 @@ def local_airflow_env(instance: neo4j_local.Instance | None = None) -> dict[str,
     """Variables that make `airflow` use this project's DAGs, plugin and local Neo4j."""
     instance = instance or neo4j_local.Instance.from_env()
     home = airflow_home()
-    connection = {
-        "conn_type": "neo4j",
-        "host": "127.0.0.1",
-        "port": instance.bolt_port,
-        "login": neo4j_local.USER,
-        "password": neo4j_local.password(),
-        "extra": {},
-    }
+    # the one resolution (graph.connection): NEO4J_URI, else this instance's Bolt port
+    neo4j = connection.resolve(
+        {**os.environ, "NEO4J_BOLT_PORT": str(instance.bolt_port)}, create_password=True
+    )
     return {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
@@ -51,7 +47,8 @@ def local_airflow_env(instance: neo4j_local.Instance | None = None) -> dict[str,
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__PARALLELISM": os.environ.get("AIRFLOW__CORE__PARALLELISM", "4"),
         "AIRFLOW__API_AUTH__JWT_SECRET": os.environ.get("AIRFLOW__API_AUTH__JWT_SECRET") or _jwt_secret(home),
-        "AIRFLOW_CONN_NEO4J_DEFAULT": os.environ.get("AIRFLOW_CONN_NEO4J_DEFAULT") or json.dumps(connection),
+        "AIRFLOW_CONN_NEO4J_DEFAULT": os.environ.get("AIRFLOW_CONN_NEO4J_DEFAULT")
+        or json.dumps(neo4j.airflow_connection()),
         "NEO4J_BROWSER_URL": os.environ.get("NEO4J_BROWSER_URL", f"{instance.http_url}/browser/"),
         # the plugin's download page lists the snapshots the pipeline writes
         "PAPER_GRAPH_SNAPSHOTS": os.environ.get("PAPER_GRAPH_SNAPSHOTS")

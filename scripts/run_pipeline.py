@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from extract.config import load_config
-from graph import neo4j_local
+from graph import connection, neo4j_local
 from graph.local_env import local_airflow_env
 
 REPO = Path(__file__).resolve().parent.parent
@@ -63,8 +63,15 @@ def main() -> None:
     config = load_config()
 
     instance = neo4j_local.Instance.from_env()
-    print(f"Starting Neo4j ({instance.uri}) ...", flush=True)
-    neo4j_local.start(instance)
+    try:
+        neo4j = connection.resolve(create_password=True)  # the server the DAGs and the CLI use too
+        if neo4j.local:
+            print(f"Starting Neo4j ({neo4j.uri}) ...", flush=True)
+            neo4j_local.start(instance)
+    except (connection.Neo4jUnavailable, neo4j_local.Neo4jLocalError) as exc:
+        raise SystemExit(f"make run: {exc}") from None
+    if not neo4j.local:
+        print(f"Using Neo4j at {neo4j.uri} (NEO4J_URI; the local server is not started)", flush=True)
 
     env = {**os.environ, **local_airflow_env(instance)}
     home = Path(env["AIRFLOW_HOME"])
@@ -100,7 +107,7 @@ def main() -> None:
         json.dumps({"snapshot_date": args.date}),
         log_file=log_file,
     )
-    summarize(config, args.date, instance)
+    summarize(config, args.date, instance, neo4j)
 
 
 def _example(driver, name: str, params: dict[str, object]) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
@@ -116,9 +123,7 @@ def _example(driver, name: str, params: dict[str, object]) -> list[dict[str, obj
     return rows
 
 
-def summarize(config, run_date: str, instance: neo4j_local.Instance) -> None:  # type: ignore[no-untyped-def]
-    from neo4j import GraphDatabase
-
+def summarize(config, run_date: str, instance: neo4j_local.Instance, neo4j: connection.Connection) -> None:  # type: ignore[no-untyped-def]
     from graph.load import graph_counts
     from graph.snapshot import open_snapshot
 
@@ -131,14 +136,14 @@ def summarize(config, run_date: str, instance: neo4j_local.Instance) -> None:  #
     print(f"Papers parsed and deduplicated: {parsed}")
     rows = {name: entry.rows for name, entry in snapshot.manifest.tables.items()}
     print(f"Snapshot {snapshot.path}: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
-    with GraphDatabase.driver(instance.uri, auth=(neo4j_local.USER, neo4j_local.password())) as driver:
+    with connection.open_driver(neo4j) as driver:
         counts = graph_counts(driver)
         print("Graph: " + ", ".join(f"{k} {v}" for part in counts.values() for k, v in part.items()))
         top = _example(driver, "top_entities", {"limit": 5})
         if top:  # the second example follows the first: what co-occurs with the most mentioned entity
             _example(driver, "cooccurring_methods", {"entity": top[0]["entity_key"], "limit": 5})
     print(f"\nNeo4j Browser: {instance.http_url}/browser/")
-    print(f"  user {neo4j_local.USER}, password in {neo4j_local.PASSWORD_FILE} (or $NEO4J_PASSWORD)")
+    print(f"  user {neo4j.user}, password from {neo4j.password_source}")
     print(f"Snapshot files: {snapshot.path}   (paper-graph snapshot show {run_date})")
     print("Airflow UI with these DAGs: make airflow   Stop Neo4j: make neo4j-stop")
 
