@@ -251,9 +251,9 @@ class Fetcher:
         cause = _cause(exc)
         host = urlsplit(url).netloc
         if cause == DNS:
-            reason = f"the host name {urlsplit(url).hostname} does not resolve (DNS; offline?): {_why(exc)}"
+            reason = f"the host name {urlsplit(url).hostname} does not resolve (DNS; offline?)"
         elif cause == CONNECT:
-            reason = f"cannot connect to {host} (refused or unreachable; offline?): {_why(exc)}"
+            reason = f"cannot connect to {host}: {_os_reason(exc) or 'connection failed'}"
         else:
             reason = f"request failed after {self.settings.max_retries} retries: {_why(exc)}"
         error = FetchError(url, reason, cause=cause)
@@ -368,6 +368,18 @@ def _cause(exc: BaseException) -> str | None:
     if isinstance(exc, requests.Timeout):
         return TIMEOUT
     return None
+
+
+def _os_reason(exc: BaseException) -> str | None:
+    """The innermost OS error text of an exception chain ('Connection refused'), if any."""
+    found, seen = None, exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.strerror:
+            found = seen.strerror
+        candidates = [getattr(seen, "reason", None), *(getattr(seen, "args", ()) or ())]
+        nested = next((c for c in candidates if isinstance(c, BaseException)), None)
+        seen = seen.__cause__ or seen.__context__ or nested
+    return found
 
 
 def _why(exc: BaseException) -> str:

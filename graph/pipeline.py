@@ -118,7 +118,7 @@ def fetch_failures(config_path: str | None, run_date: str, names: list[str]) -> 
         except (OSError, ValueError):
             continue
         if not status.get("ok"):
-            failures[name] = f"{status.get('cause', 'error')}: {status.get('error', '?')}"
+            failures[name] = f"{str(status.get('cause') or 'error').upper()}: {status.get('error', '?')}"
     return failures
 
 

@@ -69,7 +69,7 @@ def test_a_rerun_gives_identical_parquet_and_a_manifest_differing_only_in_run_id
     for path, data in first_files.items():
         assert data == second_files[path], f"{path} differs between the two runs"
     assert first["run_id"] != second["run_id"]
-    assert RUN_FIELDS == {"run_id"}
+    assert {"run_id"} == RUN_FIELDS
     same = {k: v for k, v in first.items() if k not in RUN_FIELDS}
     assert same == {k: v for k, v in second.items() if k not in RUN_FIELDS}
     assert first["content_sha256"] == second["content_sha256"]  # the hash that excludes the run
