@@ -10,6 +10,8 @@ import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.support.pipeline_config import write_pipeline_config
+
 REPO = Path(__file__).resolve().parents[2]
 DAGS = REPO / "dags"
 RUN_DATE = "2024-06-01"
@@ -24,24 +26,11 @@ def _closed_port() -> int:
 def test_unreachable_sources_fail_without_task_retries(airflow_home, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from airflow.models.dagbag import BundleDagBag
 
-    config = tmp_path / "pipeline.toml"
-    config.write_text(
-        f"""
-[paths]
-data_root = "{tmp_path / "data"}"
-
-[[sources]]
-name = "local_down"
-kind = "hf_daily"
-base_url = "http://127.0.0.1:{_closed_port()}"
-
-[[sources]]
-name = "no_dns"
-kind = "hf_search"
-query = "x"
-base_url = "http://nonexistent.invalid"
-"""
-    )
+    unreachable = [
+        {"name": "local_down", "kind": "hf_daily", "base_url": f"http://127.0.0.1:{_closed_port()}"},
+        {"name": "no_dns", "kind": "hf_search", "query": "x", "base_url": "http://nonexistent.invalid"},
+    ]
+    config = write_pipeline_config(tmp_path, unreachable)
     dag = BundleDagBag(dag_folder=str(DAGS), bundle_path=DAGS).dags["paper_ingest"]
     assert dag.get_task("fetch").retries == 2  # the shipped retry policy, not turned off for the test
     run = dag.test(

@@ -18,6 +18,7 @@ from extract.archive import Archive
 from extract.errors import CONNECT, DNS, FetchError
 from extract.fetch import Fetcher, FetchSettings, Request
 from graph import pipeline
+from tests.support.pipeline_config import write_pipeline_config
 
 JSON = ("application/json",)
 # what the retries would cost with the shipped backoff (1 s doubling): about 1 + 2 + 4 + 8 s
@@ -72,29 +73,13 @@ def test_other_errors_are_not_called_unreachable(http_server, tmp_path: Path) ->
 
 
 def test_steps_name_each_failed_source_and_why_and_fail_permanently(refused_url: str, tmp_path: Path) -> None:
-    config = tmp_path / "pipeline.toml"
-    config.write_text(
-        f"""
-[paths]
-data_root = "{tmp_path / "data"}"
-
-[fetch]
-max_retries = 4
-backoff_factor = 1.0
-requests_per_second = 0
-
-[[sources]]
-name = "local_down"
-kind = "hf_daily"
-base_url = "{refused_url.rsplit("/api", 1)[0]}"
-
-[[sources]]
-name = "no_dns"
-kind = "hf_search"
-query = "x"
-base_url = "http://nonexistent.invalid"
-"""
-    )
+    base = refused_url.rsplit("/api", 1)[0]
+    unreachable = [
+        {"name": "local_down", "kind": "hf_daily", "base_url": base},
+        {"name": "no_dns", "kind": "hf_search", "query": "x", "base_url": "http://nonexistent.invalid"},
+    ]
+    fetch = {"max_retries": 4, "backoff_factor": 1.0, "requests_per_second": 0}
+    config = write_pipeline_config(tmp_path, unreachable, fetch)
     sources = pipeline.plan_sources(str(config))
     for source in sources:
         with pytest.raises(

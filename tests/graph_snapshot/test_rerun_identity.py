@@ -12,6 +12,7 @@ from pathlib import Path
 from graph import pipeline
 from graph.manifest import MANIFEST_NAME, RUN_FIELDS
 from tests.support.http_server import FixtureServer, Reply
+from tests.support.pipeline_config import write_pipeline_config
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = REPO / "tests" / "fixtures" / "e2e"
@@ -19,28 +20,11 @@ RUN_DATE = "2024-06-01"
 
 
 def _config(tmp_path: Path, server: FixtureServer) -> str:
-    config = tmp_path / "pipeline.toml"
-    config.write_text(
-        f"""
-[paths]
-data_root = "{tmp_path / "data"}"
-
-[fetch]
-max_retries = 0
-requests_per_second = 0
-
-[[sources]]
-name = "daily"
-kind = "hf_daily"
-base_url = "{server.base_url}"
-
-[[sources]]
-name = "saved"
-kind = "dump"
-path = "{PAGES / "saved_listing.txt"}"
-"""
-    )
-    return str(config)
+    sources = [
+        {"name": "daily", "kind": "hf_daily", "base_url": server.base_url},
+        {"name": "saved", "kind": "dump", "path": str(PAGES / "saved_listing.txt")},
+    ]
+    return str(write_pipeline_config(tmp_path, sources, {"max_retries": 0, "requests_per_second": 0}))
 
 
 def _run(config: str, run_id: str) -> tuple[dict[str, bytes], dict, str]:
