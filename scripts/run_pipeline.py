@@ -100,6 +100,7 @@ def main() -> None:
     args = parser.parse_args()
     config = load_config()
 
+    _stop_when_no_source_resolves(args.sources)
     instance = neo4j_local.Instance.from_env()
     try:
         neo4j = connection.resolve(create_password=True)  # the server the DAGs and the CLI use too
@@ -159,6 +160,19 @@ def main() -> None:
     summarize(config, args.date, instance, neo4j)
     for name, why in failures.items():
         print(f"Source {name} failed (the others were loaded): {why}")
+
+
+def _stop_when_no_source_resolves(sources: str) -> None:
+    """Offline with live sources: say so in a second, before starting Neo4j and Airflow for nothing."""
+    from extract.sources import unresolvable_host
+
+    planned = pipeline.plan_sources(None, sources or None)
+    why = {source["name"]: unresolvable_host(source) for source in planned}
+    if all(why.values()):
+        print(f"\n== No source can be reached: {len(why)} of {len(why)} host names do not resolve")
+        for name, reason in why.items():
+            print(f"  source {name}: {reason}")
+        raise SystemExit(f"\n{OFFLINE_HINT[0].upper()}{OFFLINE_HINT[1:]}")
 
 
 def _source_failures(sources: str, run_date: str) -> dict[str, str]:

@@ -97,3 +97,37 @@ def test_steps_name_each_failed_source_and_why_and_fail_permanently(refused_url:
     message = str(caught.value)
     assert "all 2 sources failed" in message and "make run SOURCES=dump:../shared/seeds" in message
     assert "local_down (CONNECT:" in message and "no_dns (DNS:" in message
+
+
+def test_unresolvable_hosts_are_found_before_any_request(refused_url: str, tmp_path: Path) -> None:
+    from extract.sources import unresolvable_host
+
+    down = {"name": "d", "kind": "hf_daily", "base_url": "http://nonexistent.invalid"}
+    assert "the host name nonexistent.invalid does not resolve" in (unresolvable_host(down) or "")
+    assert unresolvable_host({"name": "l", "kind": "hf_daily", "base_url": refused_url}) is None  # resolves
+    assert unresolvable_host({"name": "s", "kind": "dump", "path": str(tmp_path)}) is None
+
+
+def test_make_run_offline_stops_at_once_naming_each_source(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    sources = [
+        {"name": "no_dns", "kind": "hf_daily", "base_url": "http://nonexistent.invalid"},
+        {"name": "no_dns_either", "kind": "arxiv", "query": "x", "base_url": "http://also.invalid"},
+    ]
+    config = write_pipeline_config(tmp_path, sources)
+    script = Path(__file__).resolve().parents[2] / "scripts" / "run_pipeline.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--date", "2024-06-01"],
+        env={**os.environ, "PAPER_GRAPH_CONFIG": str(config)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "source no_dns: the host name nonexistent.invalid does not resolve" in result.stdout
+    assert "source no_dns_either: the host name also.invalid does not resolve" in result.stdout
+    assert "make run SOURCES=dump:../shared/seeds" in result.stderr
+    assert "Starting Neo4j" not in result.stdout  # nothing started for a run that cannot fetch
