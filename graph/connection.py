@@ -193,6 +193,8 @@ def open_driver(connection: Connection | None = None, *, verify: bool = True) ->
             connection_timeout=CONNECT_TIMEOUT,
             connection_acquisition_timeout=ACQUIRE_TIMEOUT,
             max_transaction_retry_time=RETRY_TIME,
+            # "label does not exist" on an empty graph is no news to a person: keep stderr for errors
+            notifications_min_severity="OFF",
         )
     except ValueError as exc:  # a malformed URI
         raise Neo4jUnavailable(f"NEO4J_URI={connection.uri!r} is not a Neo4j URI: {exc}") from None

@@ -79,6 +79,7 @@ def test_good_parameters_still_run(server_env: dict[str, str]) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+    assert result.stderr == ""  # no driver notifications ("label does not exist") on a person's screen
 
 
 @pytest.fixture(scope="module")
