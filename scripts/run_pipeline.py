@@ -14,10 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
-from extract.config import load_config
-from graph import connection, neo4j_local, pipeline
-from graph.local_env import local_airflow_env
-from graph.pipeline import OFFLINE_HINT
+from paper_graph import connection, steps
+from paper_graph.config import load_config
+from paper_graph.local import neo4j as neo4j_local
+from paper_graph.local.airflow_env import local_airflow_env
+from paper_graph.steps import OFFLINE_HINT
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -107,7 +108,7 @@ def main() -> None:
         if neo4j.local:
             print(f"Starting Neo4j ({neo4j.uri}) ...", flush=True)
             neo4j_local.start(instance)
-    except (connection.Neo4jUnavailable, neo4j_local.Neo4jLocalError) as exc:
+    except (connection.ConnectionSettingsError, neo4j_local.Neo4jLocalError) as exc:
         raise SystemExit(f"make run: {exc}") from None
     if not neo4j.local:
         print(f"Using Neo4j at {neo4j.uri} (NEO4J_URI; the local server is not started)", flush=True)
@@ -166,7 +167,7 @@ def _stop_when_no_source_resolves(sources: str) -> None:
     """Offline with live sources: say so in a second, before starting Neo4j and Airflow for nothing."""
     from extract.sources import unresolvable_host
 
-    planned = pipeline.plan_sources(None, sources or None)
+    planned = steps.plan_sources(None, sources or None)
     why = {source["name"]: unresolvable_host(source) for source in planned}
     if all(why.values()):
         print(f"\n== No source can be reached: {len(why)} of {len(why)} host names do not resolve")
@@ -178,18 +179,18 @@ def _stop_when_no_source_resolves(sources: str) -> None:
 def _source_failures(sources: str, run_date: str) -> dict[str, str]:
     """Source name -> why it failed, for the sources of this run (from the fetch steps' status files)."""
     try:
-        names = [s["name"] for s in pipeline.plan_sources(None, sources or None)]
+        names = [s["name"] for s in steps.plan_sources(None, sources or None)]
     except Exception:  # a bad SOURCES string: the DAG run has already said why
         return {}
-    return pipeline.fetch_failures(None, run_date, names)
+    return steps.fetch_failures(None, run_date, names)
 
 
 def _example(driver, name: str, params: dict[str, object]) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
-    from graph import queries
+    from graph.db import queries
+    from graph.db.runner import run_named
 
     query = queries.get(name)
-    records, _, _ = driver.execute_query(query.body, query.parameters(params))
-    rows = [r.data() for r in records]
+    rows = [r.data() for r in run_named(driver, name, params)]
     args = " ".join(f"-p {k}={v}" for k, v in params.items())
     print(f"\n$ paper-graph query {name} {args}\n  ({query.description})")
     for row in rows[:5]:
@@ -198,12 +199,13 @@ def _example(driver, name: str, params: dict[str, object]) -> list[dict[str, obj
 
 
 def summarize(config, run_date: str, instance: neo4j_local.Instance, neo4j: connection.Connection) -> None:  # type: ignore[no-untyped-def]
-    from graph.load import graph_counts
+    from extract.jsonl import count_lines
+    from graph.db.runner import graph_counts
     from graph.snapshot import open_snapshot
+    from paper_graph.run import RunDir
 
     snapshot = open_snapshot(config.paths.snapshots, run_date)
-    work = config.paths.work_dir(run_date)
-    parsed = sum(1 for _ in (work / "papers.jsonl").open())
+    parsed = count_lines(RunDir.of(config, run_date).papers)
     print("\n== Summary")
     raw = snapshot.manifest.tables["raw_responses"].rows
     print(f"Raw responses archived under {config.paths.archive}/raw/ ({raw} for this run)")

@@ -17,7 +17,7 @@ import pytest
 from extract.archive import Archive
 from extract.errors import CONNECT, DNS, FetchError
 from extract.fetch import Fetcher, FetchSettings, Request
-from graph import pipeline
+from paper_graph import steps as pipeline
 from tests.support.pipeline_config import write_pipeline_config
 
 JSON = ("application/json",)

@@ -1,7 +1,7 @@
 """Pytest fixtures giving a real Neo4j server.
 
 NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD point the tests at a server you run yourself (resolved by
-graph.connection, like every entry point); otherwise the session starts the project's local `test`
+paper_graph.connection, like every entry point); otherwise the session starts the project's local `test`
 instance (ports 17687/17474, overridable with PG_TEST_NEO4J_BOLT_PORT / PG_TEST_NEO4J_HTTP_PORT) and
 stops it at the end if it started it.
 """
@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from graph import connection, neo4j_local
+from paper_graph import connection
+from paper_graph.local import neo4j as neo4j_local
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def neo4j_driver(neo4j_server: Neo4jServer):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def neo4j_clean(neo4j_driver):  # type: ignore[no-untyped-def]
     """The driver, on an empty database (constraints and indexes are kept)."""
-    from graph.load import wipe_graph
+    from graph.db.loader import wipe_graph
 
     wipe_graph(neo4j_driver)
     return neo4j_driver
