@@ -105,31 +105,29 @@ def test_parameters_are_typed_and_checked() -> None:
         get("nope")
 
 
-def test_bad_header_is_reported_with_the_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("// @param limit integer = 3: rows", r"bad\.cypher: parameter limit has unknown type 'integer'"),
+        ("// @param limit int = three: rows", "bad.cypher: default 'three' is not a JSON literal"),
+        ("// @param limit int[1..x] = 3: rows", r"parameter limit has range \[1..x\]; expected \[min..max\]"),
+        ("// @param limit int[5..1] = 3: rows", "empty or non-int64 range"),
+        ("// @param limit int[1..10] = 30: rows", "default '30' is not an integer from 1 to 10"),
+        ('// @param limit date = "soon": rows', "default '\"soon\"' is not a date YYYY-MM-DD"),
+        ("// @param limit string[1..2]: x", "only int parameters take a range"),
+    ],
+)
+def test_bad_header_is_reported_with_the_file(tmp_path: Path, header: str, message: str) -> None:
     bad = tmp_path / "bad.cypher"
-    bad.write_text("// Something.\n// @param limit integer = 3: rows\nRETURN $limit\n")
-    with pytest.raises(QueryError, match=r"bad\.cypher: parameter limit has unknown type 'integer'"):
+    bad.write_text(f"// Something.\n{header}\nRETURN $limit\n")
+    with pytest.raises(QueryError, match=message):
         parse_query_file(bad)
-    bad.write_text("// Something.\n// @param limit int = three: rows\nRETURN $limit\n")
-    with pytest.raises(QueryError, match="bad.cypher: default 'three' is not a JSON literal"):
-        parse_query_file(bad)
+
+
+def test_a_query_without_description_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.cypher"
     bad.write_text("RETURN 1\n")
     with pytest.raises(QueryError, match="missing the description"):
-        parse_query_file(bad)
-    bad.write_text("// Something.\n// @param limit int[1..x] = 3: rows\nRETURN $limit\n")
-    with pytest.raises(QueryError, match=r"parameter limit has range \[1..x\]; expected \[min..max\]"):
-        parse_query_file(bad)
-    bad.write_text("// Something.\n// @param limit int[5..1] = 3: rows\nRETURN $limit\n")
-    with pytest.raises(QueryError, match="empty or non-int64 range"):
-        parse_query_file(bad)
-    bad.write_text("// Something.\n// @param limit int[1..10] = 30: rows\nRETURN $limit\n")
-    with pytest.raises(QueryError, match="default '30' is not an integer from 1 to 10"):
-        parse_query_file(bad)
-    bad.write_text('// Something.\n// @param day date = "soon": rows\nRETURN $day\n')
-    with pytest.raises(QueryError, match="default '\"soon\"' is not a date YYYY-MM-DD"):
-        parse_query_file(bad)
-    bad.write_text("// Something.\n// @param name string[1..2]: x\nRETURN $name\n")
-    with pytest.raises(QueryError, match="only int parameters take a range"):
         parse_query_file(bad)
 
 
