@@ -179,7 +179,7 @@ def _prepare(instance: Instance) -> None:
         if len(pw) < 8:
             raise Neo4jLocalError("the Neo4j password must have at least 8 characters")
         result = subprocess.run(
-            ["java", "-cp", _classpath(), "org.neo4j.cli.AdminTool", "dbms", "set-initial-password", pw],
+            ["java", "-cp", _classpath(), "org.neo4j.cli.AdminTool", "dbms", "set-initial-password", "--", pw],
             env={**os.environ, "NEO4J_HOME": str(instance.home), "NEO4J_CONF": str(instance.home / "conf")},
             capture_output=True,
             text=True,

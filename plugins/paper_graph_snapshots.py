@@ -115,6 +115,10 @@ async def index() -> HTMLResponse:
     return HTMLResponse(render_page(snapshots, counts, error))
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
 def _size(n: int) -> str:
     return f"{n / 1_048_576:.1f} MB" if n >= 1_048_576 else f"{n / 1024:.1f} KB"
 
@@ -124,16 +128,18 @@ def render_page(snapshots: list[Snapshot], counts: list[dict[str, Any]] | None, 
     if counts is None:
         graph = '<p class="unavailable">graph unavailable</p>'
     else:
-        nodes = sum(c["count"] for c in counts if c["kind"] == "node")
-        rels = sum(c["count"] for c in counts if c["kind"] == "relationship")
-        items = "".join(f"<li>{e(c['kind'])} {e(c['name'])}: {c['count']:,}</li>" for c in counts)
-        graph = f'<p id="graph-totals">{nodes:,} nodes, {rels:,} relationships</p><ul>{items}</ul>'
+        totals = {c["name"]: c["count"] for c in counts if c["kind"] == "total"}
+        items = "".join(
+            f"<li>{e(c['kind'])} {e(c['name'])}: {c['count']:,}</li>" for c in counts if c["kind"] != "total"
+        )
+        headline = f"{plural(totals.get('nodes', 0), 'node')}, {plural(totals.get('relationships', 0), 'relationship')}"
+        graph = f'<p id="graph-totals">{headline}</p><ul>{items}</ul>'
     rows = []
     for snapshot in reversed(snapshots):
         m = snapshot.manifest
         day = quote(m.snapshot_date)
         tables = "".join(
-            f"<li>{e(name)}: {t.rows:,} rows, {_size(t.size)} "
+            f"<li>{e(name)}: {plural(t.rows, 'row')}, {_size(t.size)} "
             + " ".join(f'<a href="{URL_PREFIX}/{day}/files/{quote(f.path)}">{e(f.path)}</a>' for f in t.files)
             + "</li>"
             for name, t in m.tables.items()

@@ -98,7 +98,8 @@ def page(tmp_path_factory: pytest.TempPathFactory, neo4j_server) -> Iterator[Pag
     from neo4j import GraphDatabase
 
     with GraphDatabase.driver(neo4j_server.uri, auth=(neo4j_server.user, neo4j_server.password)) as driver:
-        driver.execute_query(f"UNWIND range(1, 3) AS i CREATE (:{probe_label} {{i: i}})")
+        # two labels each: the headline must count these nodes once, not once per label
+        driver.execute_query(f"UNWIND range(1, 3) AS i CREATE (:{probe_label}:{probe_label}_Extra {{i: i}})")
 
     env = _env(home, root, neo4j_server)
     subprocess.run([AIRFLOW, "db", "migrate"], env=env, check=True, capture_output=True, timeout=180)
@@ -132,7 +133,7 @@ def page(tmp_path_factory: pytest.TempPathFactory, neo4j_server) -> Iterator[Pag
         with GraphDatabase.driver(
             neo4j_server.uri, auth=(neo4j_server.user, neo4j_server.password)
         ) as driver:
-            driver.execute_query(f"MATCH (n:{probe_label}) DELETE n")
+            driver.execute_query(f"MATCH (n:{probe_label}) DETACH DELETE n")
 
 
 def test_listing_shows_snapshots_counts_and_links(page: Page) -> None:
@@ -151,6 +152,21 @@ def test_listing_shows_snapshots_counts_and_links(page: Page) -> None:
     assert [s["date"] for s in listing] == ["2024-05-26", DAY]
     assert listing[1]["tables"]["mentions"]["rows"] == 10
     assert listing[1]["size"] == open_snapshot(page.root, DAY).manifest.size
+
+
+def test_headline_counts_each_node_once_and_pluralises(page: Page, neo4j_server) -> None:
+    from neo4j import GraphDatabase
+
+    with GraphDatabase.driver(neo4j_server.uri, auth=(neo4j_server.user, neo4j_server.password)) as driver:
+        nodes = driver.execute_query("MATCH (n) RETURN count(n) AS n").records[0]["n"]
+        labelled = driver.execute_query("MATCH (n) UNWIND labels(n) AS l RETURN count(*) AS n").records[0]["n"]
+        rels = driver.execute_query("MATCH ()-[r]->() RETURN count(r) AS n").records[0]["n"]
+    assert labelled > nodes  # the probe nodes carry two labels
+    text = requests.get(f"{page.base_url}/", timeout=30).text
+    node_word = "node" if nodes == 1 else "nodes"
+    rel_word = "relationship" if rels == 1 else "relationships"
+    assert f'<p id="graph-totals">{nodes:,} {node_word}, {rels:,} {rel_word}</p>' in text
+    assert "papers: 1 row," in text and "1 rows" not in text  # the 2024-05-26 snapshot holds one paper
 
 
 def test_plugin_is_registered_with_a_nav_link(page: Page) -> None:
