@@ -132,7 +132,8 @@ def render_page(snapshots: list[Snapshot], counts: list[dict[str, Any]] | None, 
         items = "".join(
             f"<li>{e(c['kind'])} {e(c['name'])}: {c['count']:,}</li>" for c in counts if c["kind"] != "total"
         )
-        headline = f"{plural(totals.get('nodes', 0), 'node')}, {plural(totals.get('relationships', 0), 'relationship')}"
+        nodes, rels = totals.get("nodes", 0), totals.get("relationships", 0)
+        headline = f"{plural(nodes, 'node')}, {plural(rels, 'relationship')}"
         graph = f'<p id="graph-totals">{headline}</p><ul>{items}</ul>'
     rows = []
     for snapshot in reversed(snapshots):

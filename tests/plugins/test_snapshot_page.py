@@ -159,7 +159,9 @@ def test_headline_counts_each_node_once_and_pluralises(page: Page, neo4j_server)
 
     with GraphDatabase.driver(neo4j_server.uri, auth=(neo4j_server.user, neo4j_server.password)) as driver:
         nodes = driver.execute_query("MATCH (n) RETURN count(n) AS n").records[0]["n"]
-        labelled = driver.execute_query("MATCH (n) UNWIND labels(n) AS l RETURN count(*) AS n").records[0]["n"]
+        labelled = driver.execute_query("MATCH (n) UNWIND labels(n) AS l RETURN count(*) AS n").records[0][
+            "n"
+        ]
         rels = driver.execute_query("MATCH ()-[r]->() RETURN count(r) AS n").records[0]["n"]
     assert labelled > nodes  # the probe nodes carry two labels
     text = requests.get(f"{page.base_url}/", timeout=30).text

@@ -22,6 +22,7 @@ class Neo4jServer:
     user: str
     password: str
     http_url: str | None
+    guide_url: str | None = None  # the Browser guide the local instance serves (graph/guide_server.py)
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +43,13 @@ def neo4j_server() -> Iterator[Neo4jServer]:
     started_here = neo4j_local.running_pid(instance) is None
     neo4j_local.start(instance)
     try:
-        yield Neo4jServer(instance.uri, neo4j_local.USER, neo4j_local.password(), instance.http_url)
+        yield Neo4jServer(
+            instance.uri,
+            neo4j_local.USER,
+            neo4j_local.password(),
+            instance.http_url,
+            neo4j_local.guide_url(instance),
+        )
     finally:
         if started_here:
             neo4j_local.stop(instance)
