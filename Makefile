@@ -50,11 +50,10 @@ neo4j-stop: ## stop the local Neo4j
 neo4j-status: ## is the local Neo4j up?
 	@$(VENV)/bin/paper-graph neo4j status
 
-airflow: install ## run `airflow standalone` (UI on http://127.0.0.1:8080) with the project's DAGs
+airflow: install ## Airflow's API server (http://127.0.0.1:8080, AIRFLOW__API__PORT), scheduler, DAG processor, triggerer on loopback; Ctrl-C stops them all
 	@mkdir -p $(AIRFLOW_HOME)
-	@echo "Airflow UI: http://127.0.0.1:8080  user admin, password in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated"
 	@$(VENV)/bin/paper-graph neo4j start >/dev/null
-	@eval "$$($(PY) -m graph.local_env)" && $(VENV)/bin/airflow standalone
+	@$(PY) -m graph.airflow_local
 
 run: install ## set up, start Neo4j, run ingest + graph load for a date (SOURCES=dump:../shared/seeds DATE=YYYY-MM-DD)
 	@$(PY) scripts/run_pipeline.py $(if $(SOURCES),--sources "$(SOURCES)") $(if $(DATE),--date $(DATE))

@@ -2,6 +2,11 @@
 
 Thin web layer: listing, files and zips come from `graph.snapshot`; headline graph counts come from
 Neo4j through the provider's hook ("graph unavailable" when it cannot be reached).
+
+Every route needs an Airflow login: the token of the UI's session cookie (`_token`, set when you log
+in) or an `Authorization: Bearer` token from `/auth/token`. A browser without one is sent to the login
+page, which brings it back. The sidebar entry is a plain link to the page (no `url_route`): Airflow
+embeds routed plugin views in an iframe sandboxed without `allow-downloads`, where downloads fail.
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ from typing import Any
 from urllib.parse import quote
 
 from airflow.plugins_manager import AirflowPlugin
-from fastapi import FastAPI, HTTPException
-from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from graph.snapshot import (
     Snapshot,
@@ -67,7 +72,37 @@ def _snapshot(snapshot_date: str) -> Snapshot:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
 
 
-app = FastAPI(title="paper-graph snapshots")
+class LoginRequired(Exception):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+async def require_login(request: Request) -> None:
+    """The request carries a valid Airflow token (session cookie or bearer), else LoginRequired."""
+    from airflow.api_fastapi.auth.managers.base_auth_manager import COOKIE_NAME_JWT_TOKEN
+    from airflow.api_fastapi.core_api.security import resolve_user_from_token
+
+    header = request.headers.get("authorization", "")
+    token = header[7:] if header.lower().startswith("bearer ") else request.cookies.get(COOKIE_NAME_JWT_TOKEN)
+    try:
+        await resolve_user_from_token(token)
+    except HTTPException as exc:
+        raise LoginRequired(str(exc.detail)) from exc
+
+
+app = FastAPI(title="paper-graph snapshots", dependencies=[Depends(require_login)])
+
+
+@app.exception_handler(LoginRequired)
+async def _login_required(request: Request, exc: LoginRequired) -> Response:
+    if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+        from airflow.api_fastapi.app import get_auth_manager
+
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        login = get_auth_manager().get_url_login()
+        return RedirectResponse(f"{login}?next={quote(here, safe='/')}", status_code=303)
+    return JSONResponse({"detail": exc.detail}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
 
 @app.get("/api/snapshots")
@@ -168,11 +203,5 @@ def render_page(snapshots: list[Snapshot], counts: list[dict[str, Any]] | None, 
 class PaperGraphSnapshotsPlugin(AirflowPlugin):
     name = "paper_graph_snapshots"
     fastapi_apps = [{"app": app, "url_prefix": URL_PREFIX, "name": "paper-graph snapshots"}]
-    external_views = [
-        {
-            "name": "Snapshots",
-            "href": f"{URL_PREFIX}/",
-            "destination": "nav",
-            "url_route": "paper-graph-snapshots",
-        }
-    ]
+    # no url_route: the sidebar links to the page itself instead of embedding it in a sandboxed iframe
+    external_views = [{"name": "Snapshots", "href": f"{URL_PREFIX}/", "destination": "nav"}]

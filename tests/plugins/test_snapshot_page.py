@@ -38,6 +38,7 @@ class Page:
     root: Path
     home: Path
     probe_label: str
+    headers: dict[str, str]  # an Airflow login: the page answers nothing without one
 
 
 def _env(home: Path, root: Path, neo4j_server) -> dict[str, str]:
@@ -124,7 +125,17 @@ def page(tmp_path_factory: pytest.TempPathFactory, neo4j_server) -> Iterator[Pag
                 pass
             assert time.monotonic() < deadline, f"api-server not healthy: see {home / 'api-server.log'}"
             time.sleep(0.5)
-        yield Page(base_url=f"{base_url}/snapshots", root=root, home=home, probe_label=probe_label)
+        password = json.loads((home / "simple_auth_manager_passwords.json.generated").read_text())["admin"]
+        token = requests.post(
+            f"{base_url}/auth/token", json={"username": "admin", "password": password}, timeout=30
+        ).json()["access_token"]
+        yield Page(
+            base_url=f"{base_url}/snapshots",
+            root=root,
+            home=home,
+            probe_label=probe_label,
+            headers={"Authorization": f"Bearer {token}"},
+        )
     finally:
         pgid = os.getpgid(proc.pid)
         _stop(proc)
@@ -137,7 +148,7 @@ def page(tmp_path_factory: pytest.TempPathFactory, neo4j_server) -> Iterator[Pag
 
 
 def test_listing_shows_snapshots_counts_and_links(page: Page) -> None:
-    response = requests.get(f"{page.base_url}/", timeout=30)
+    response = requests.get(f"{page.base_url}/", headers=page.headers, timeout=30)
     assert response.status_code == 200
     text = response.text
     assert text.index(DAY) < text.index("2024-05-26")  # newest first
@@ -148,7 +159,7 @@ def test_listing_shows_snapshots_counts_and_links(page: Page) -> None:
     assert "graph unavailable" not in text
     assert f"node {page.probe_label}: 3" in text  # read from the real Neo4j through the provider's hook
 
-    listing = requests.get(f"{page.base_url}/api/snapshots", timeout=30).json()
+    listing = requests.get(f"{page.base_url}/api/snapshots", headers=page.headers, timeout=30).json()
     assert [s["date"] for s in listing] == ["2024-05-26", DAY]
     assert listing[1]["tables"]["mentions"]["rows"] == 10
     assert listing[1]["size"] == open_snapshot(page.root, DAY).manifest.size
@@ -164,7 +175,7 @@ def test_headline_counts_each_node_once_and_pluralises(page: Page, neo4j_server)
         ]
         rels = driver.execute_query("MATCH ()-[r]->() RETURN count(r) AS n").records[0]["n"]
     assert labelled > nodes  # the probe nodes carry two labels
-    text = requests.get(f"{page.base_url}/", timeout=30).text
+    text = requests.get(f"{page.base_url}/", headers=page.headers, timeout=30).text
     node_word = "node" if nodes == 1 else "nodes"
     rel_word = "relationship" if rels == 1 else "relationships"
     assert f'<p id="graph-totals">{nodes:,} {node_word}, {rels:,} {rel_word}</p>' in text
@@ -173,18 +184,47 @@ def test_headline_counts_each_node_once_and_pluralises(page: Page, neo4j_server)
 
 def test_plugin_is_registered_with_a_nav_link(page: Page) -> None:
     base = page.base_url.removesuffix("/snapshots")
-    password = json.loads((page.home / "simple_auth_manager_passwords.json.generated").read_text())["admin"]
-    token = requests.post(f"{base}/auth/token", json={"username": "admin", "password": password}, timeout=30)
-    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
-    plugins = requests.get(f"{base}/api/v2/plugins", headers=headers, timeout=30).json()["plugins"]
+    plugins = requests.get(f"{base}/api/v2/plugins", headers=page.headers, timeout=30).json()["plugins"]
     (ours,) = [p for p in plugins if p["name"] == "paper_graph_snapshots"]
     assert ours["fastapi_apps"][0]["url_prefix"] == "/snapshots"
     (view,) = ours["external_views"]
     assert (view["name"], view["href"], view["destination"]) == ("Snapshots", "/snapshots/", "nav")
+    # without url_route the UI links to the page instead of embedding it in a sandboxed iframe
+    assert view.get("url_route") is None
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/api/snapshots",
+        f"/{DAY}.zip",
+        f"/{DAY}/_manifest.json",
+        f"/{DAY}/files/papers/part-00000.parquet",
+    ],
+)
+def test_nothing_is_served_without_an_airflow_login(page: Page, path: str) -> None:
+    for headers in ({}, {"Authorization": "Bearer not-a-token"}, {"Cookie": "_token=forged"}):
+        response = requests.get(page.base_url + path, headers=headers, timeout=30, allow_redirects=False)
+        assert response.status_code == 401, (path, headers, response.status_code)
+        assert b"PAR1" not in response.content and DAY not in response.text
+
+
+def test_a_browser_without_login_is_sent_to_the_login_page(page: Page) -> None:
+    response = requests.get(
+        f"{page.base_url}/", headers={"Accept": "text/html"}, timeout=30, allow_redirects=False
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/auth/login?next=/snapshots/"
+    cookie = page.headers["Authorization"].removeprefix("Bearer ")
+    logged_in = requests.get(f"{page.base_url}/", cookies={"_token": cookie}, timeout=30)  # the UI's session
+    assert logged_in.status_code == 200 and DAY in logged_in.text
 
 
 def test_file_download_matches_the_bytes_on_disk(page: Page) -> None:
-    response = requests.get(f"{page.base_url}/{DAY}/files/mentions/part-00000.parquet", timeout=30)
+    response = requests.get(
+        f"{page.base_url}/{DAY}/files/mentions/part-00000.parquet", headers=page.headers, timeout=30
+    )
     assert response.status_code == 200
     on_disk = (page.root / f"dt={DAY}" / "mentions" / "part-00000.parquet").read_bytes()
     assert response.content == on_disk
@@ -192,12 +232,12 @@ def test_file_download_matches_the_bytes_on_disk(page: Page) -> None:
         response.headers["x-checksum-sha256"]
         == open_snapshot(page.root, DAY).file_entry("mentions/part-00000.parquet").sha256
     )
-    manifest = requests.get(f"{page.base_url}/{DAY}/_manifest.json", timeout=30)
+    manifest = requests.get(f"{page.base_url}/{DAY}/_manifest.json", headers=page.headers, timeout=30)
     assert manifest.content == (page.root / f"dt={DAY}" / "_manifest.json").read_bytes()
 
 
 def test_zip_holds_every_file(page: Page) -> None:
-    response = requests.get(f"{page.base_url}/{DAY}.zip", timeout=60)
+    response = requests.get(f"{page.base_url}/{DAY}.zip", headers=page.headers, timeout=60)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/zip"
     folder = page.root / f"dt={DAY}"
@@ -216,7 +256,7 @@ def test_zip_holds_every_file(page: Page) -> None:
     ],
 )
 def test_unknown_snapshot_or_file_is_404(page: Page, path: str) -> None:
-    assert requests.get(page.base_url + path, timeout=30).status_code == 404
+    assert requests.get(page.base_url + path, headers=page.headers, timeout=30).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -236,7 +276,7 @@ def test_path_traversal_is_refused(page: Page, raw_path: str) -> None:
     host, port = page.base_url.removeprefix("http://").split("/")[0].split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=30)
     try:
-        connection.request("GET", raw_path)
+        connection.request("GET", raw_path, headers=page.headers)
         response = connection.getresponse()
         body = response.read()
     finally:
