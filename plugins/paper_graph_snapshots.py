@@ -5,8 +5,8 @@ Neo4j through the provider's hook ("graph unavailable" when it cannot be reached
 
 Every route needs an Airflow login: the token of the UI's session cookie (`_token`, set when you log
 in) or an `Authorization: Bearer` token from `/auth/token`. A browser without one is sent to the login
-page, which brings it back. The sidebar entry is a plain link to the page (no `url_route`): Airflow
-embeds routed plugin views in an iframe sandboxed without `allow-downloads`, where downloads fail.
+page, which brings it back. The sidebar entry (Browse > Snapshots) is a plain link to the page (no
+`url_route`): Airflow embeds routed plugin views in an iframe sandboxed without `allow-downloads`.
 """
 
 from __future__ import annotations
@@ -203,5 +203,9 @@ def render_page(snapshots: list[Snapshot], counts: list[dict[str, Any]] | None, 
 class PaperGraphSnapshotsPlugin(AirflowPlugin):
     name = "paper_graph_snapshots"
     fastapi_apps = [{"app": app, "url_prefix": URL_PREFIX, "name": "paper-graph snapshots"}]
-    # no url_route: the sidebar links to the page itself instead of embedding it in a sandboxed iframe
-    external_views = [{"name": "Snapshots", "href": f"{URL_PREFIX}/", "destination": "nav"}]
+    # No url_route: the entry links to the page itself instead of embedding it in an iframe sandboxed
+    # without allow-downloads. In the Browse menu: Airflow 3.1 renders a top-level external entry as a
+    # <button href> that does nothing when clicked; a menu entry is a real link (opening a new tab).
+    external_views = [
+        {"name": "Snapshots", "href": f"{URL_PREFIX}/", "destination": "nav", "category": "browse"}
+    ]

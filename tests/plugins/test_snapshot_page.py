@@ -189,6 +189,7 @@ def test_plugin_is_registered_with_a_nav_link(page: Page) -> None:
     assert ours["fastapi_apps"][0]["url_prefix"] == "/snapshots"
     (view,) = ours["external_views"]
     assert (view["name"], view["href"], view["destination"]) == ("Snapshots", "/snapshots/", "nav")
+    assert view["category"] == "browse"  # a menu entry is a real link (a top-level one is a dead <button>)
     # without url_route the UI links to the page instead of embedding it in a sandboxed iframe
     assert view.get("url_route") is None
 
