@@ -11,7 +11,7 @@ DATE        ?=
 PYTEST_ARGS ?=
 
 export PAPER_GRAPH_SHARED ?= $(SHARED)
-# `airflow standalone` starts its components as `airflow ...` commands
+# Airflow's components find each other as `airflow ...` commands
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export AIRFLOW_HOME ?= $(CURDIR)/var/airflow
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
