@@ -10,14 +10,17 @@ instead, because standalone
 Here the API server listens on 127.0.0.1 (AIRFLOW__API__HOST, AIRFLOW__API__PORT, default 8080), the
 log servers are not started (`--skip-serve-logs`: with the LocalExecutor every log is a local file the
 API server reads itself), the admin password is generated into a 0600 file and never printed, and all
-components run in one new process group (not the terminal's foreground group): SIGINT/SIGTERM to this process (Ctrl-C) is forwarded to the
-whole group, which gets `GRACE_S` to exit before it is killed; when one component dies, the others
-are stopped too. No process of the group is left when this returns.
+components run in one new process group (not the terminal's foreground group): SIGINT, SIGTERM or
+SIGHUP to this process (Ctrl-C, `kill`, a closed terminal) is forwarded to the whole group, which
+gets `GRACE_S` to exit before it is killed; when one component dies, the others are stopped too. No
+process of the group is left when this returns, and if this process is killed outright the
+components get SIGTERM from the kernel (PR_SET_PDEATHSIG).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import secrets
@@ -31,6 +34,8 @@ from types import FrameType
 from graph.local_env import local_airflow_env
 
 GRACE_S = 30.0
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # Ctrl-C, kill, a closed terminal
+PR_SET_PDEATHSIG = 1
 PASSWORD_FILE_NAME = "simple_auth_manager_passwords.json.generated"
 SIMPLE_AUTH_MANAGER = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
 COMPONENTS: dict[str, list[str]] = {
@@ -74,6 +79,18 @@ def ensure_password_file(home: Path) -> Path:
     return path
 
 
+def say(message: str) -> None:
+    """A status line; never fails (stdout may be a pipe whose reader Ctrl-C has already killed)."""
+    with contextlib.suppress(OSError, ValueError):
+        print(f"airflow-local | {message}", flush=True)
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the supervisor dies, even by SIGKILL (Linux)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def group_alive(pgid: int) -> bool:
     try:
         os.killpg(pgid, 0)
@@ -103,15 +120,19 @@ class Supervisor:
             # the first one leads a new process group (0); the others join it. The group is not the
             # terminal's foreground group, so Ctrl-C reaches only this process, which forwards it.
             group = 0 if self.pgid is None else self.pgid
-            proc = subprocess.Popen(args, env=self.env, stdin=subprocess.DEVNULL, process_group=group)
+            proc = subprocess.Popen(
+                args, env=self.env, stdin=subprocess.DEVNULL, process_group=group, preexec_fn=_die_with_parent
+            )
             if self.pgid is None:
                 self.pgid = proc.pid
             self.procs[name] = proc
-            print(f"airflow-local | started {name} (pid {proc.pid}, process group {self.pgid})", flush=True)
+            say(f"started {name} (pid {proc.pid}, process group {self.pgid})")
 
     def wait(self) -> int:
         """Until a signal arrives or a component exits; then stop the group. The exit status."""
-        previous = {s: signal.signal(s, self._on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+        # the handler only takes note, so a second Ctrl-C (or the terminal closing) while the group
+        # stops does not interrupt the stopping
+        previous = {s: signal.signal(s, self._on_signal) for s in STOP_SIGNALS}
         try:
             self.start()
             exited: str | None = None
@@ -120,9 +141,9 @@ class Supervisor:
                 time.sleep(0.2)
             if exited is not None:
                 code = self.procs[exited].returncode
-                print(f"airflow-local | {exited} exited ({code}); stopping the others", flush=True)
+                say(f"{exited} exited ({code}); stopping the others")
             else:
-                print(f"airflow-local | {signal.Signals(self._stop_signal).name}: stopping", flush=True)
+                say(f"{signal.Signals(self._stop_signal).name}: stopping")
         finally:
             self.stop()
             for s, handler in previous.items():
@@ -143,13 +164,13 @@ class Supervisor:
                 break
             time.sleep(0.2)
         else:
-            print(f"airflow-local | still running after {self.grace_s:.0f}s: killing the group", flush=True)
+            say(f"still running after {self.grace_s:.0f}s: killing the group")
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.pgid, signal.SIGKILL)
         for proc in self.procs.values():
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=10)
-        print("airflow-local | stopped", flush=True)
+        say("stopped")
 
 
 def main() -> None:
