@@ -1,4 +1,4 @@
-"""`make airflow` as a person meets it: the project's supervisor (graph/airflow_local.py) runs the real
+"""`make airflow` as a person meets it: the project's supervisor (paper_graph/local/airflow.py) runs the real
 Airflow components; they listen on loopback only, the admin password stays in a 0600 file, the
 snapshot page needs a login and downloads from the sidebar in headless Chromium, and Ctrl-C or
 SIGTERM leaves no process behind."""

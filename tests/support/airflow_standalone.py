@@ -1,5 +1,5 @@
 """A real Airflow (API server, scheduler, DAG processor, triggerer) for slow tests, started as
-`make airflow` starts it: by the project's supervisor (`python -m graph.airflow_local`)."""
+`make airflow` starts it: by the project's supervisor (`python -m paper_graph.local.airflow`)."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ class AirflowStandalone:
         self.home.mkdir(parents=True, exist_ok=True)
         log = open(self.home / "standalone.log", "wb")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "graph.airflow_local"],
+            [sys.executable, "-m", "paper_graph.local.airflow"],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
