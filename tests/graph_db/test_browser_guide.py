@@ -187,28 +187,32 @@ class BrowserSession:
     def run_editor(self) -> None:
         self.find("[data-testid=editor-Run]").click()
 
-    def frame(self, command_prefix: str, not_this: Any = None, timeout: float = 60) -> Any:
+    def frame(
+        self, command_prefix: str, not_this: Any = None, timeout: float = 60, exact: bool = False
+    ) -> Any:
         """The newest frame whose command starts with `command_prefix` (other than `not_this`)."""
         from tests.support.chromium import wait_for
 
         def newest() -> Any:
             for frame in self.find_all("article[data-testid=frame]"):  # newest first
                 command = self.find("[data-testid=frameCommand]", frame).text
-                if command.startswith(command_prefix):
+                if command == command_prefix if exact else command.startswith(command_prefix):
                     return frame if frame != not_this else None
             return None
 
         return wait_for(newest, timeout, f"a frame for {command_prefix!r}")
 
 
-def _wait_for_result(session: BrowserSession, frame: Any, expect: str) -> str:
+def _wait_for_result(session: BrowserSession, frame: Any) -> str:
+    """The frame's text once the query has finished: its status line, or an error."""
     from tests.support.chromium import wait_for
 
     def settled() -> str | None:
         text = frame.text
-        return text if expect in text or "Error" in text or "Invalid input" in text else None
+        done = "Started streaming" in text or "Error" in text or "Invalid input" in text
+        return text if done else None
 
-    return wait_for(settled, 60, f"the query's result ({expect!r})")
+    return wait_for(settled, 60, "the query's result")
 
 
 @pytest.mark.slow
@@ -247,12 +251,15 @@ def test_guide_plays_in_neo4j_browser_and_its_queries_run(neo4j_server, seed_lik
         params_block, query_block = blocks
         params_block.click()
         session.run_editor()
-        params_frame = session.frame(":param method")
-        wait_for(lambda: '"Transformer"' in params_frame.text, 30, "the params to be set")
+        session.frame(":param method")
+        # every :param line has run once `:params` lists them all
+        session.type_and_run(":params")
+        listing = session.frame(":params", exact=True)
+        wait_for(lambda: '"limit"' in listing.text and '"Transformer"' in listing.text, 30, "the params")
         query_block.click()
         session.run_editor()
         first_run = session.frame("MATCH (m:Method)")
-        result = _wait_for_result(session, first_run, "dataset_key")
+        result = _wait_for_result(session, first_run)
         driver.save_screenshot(str(SCREENSHOTS / "browser-guide-query-rows.png"))
         assert "Invalid input" not in result and "Error" not in result, result
         expected = {
@@ -266,9 +273,10 @@ def test_guide_plays_in_neo4j_browser_and_its_queries_run(neo4j_server, seed_lik
         # the map form Browser turns into floats (limit: 20.0) still runs: the queries coerce
         session.type_and_run(':params {method: "Transformer", limit: 20}')
         session.frame(":params {method")
+        session.type_and_run(":params")
+        floats = session.frame(":params", not_this=listing, exact=True)
+        wait_for(lambda: '"limit"' in floats.text, 30, "the map's params")
         query_block.click()
         session.run_editor()
-        again = _wait_for_result(
-            session, session.frame("MATCH (m:Method)", not_this=first_run), "dataset_key"
-        )
+        again = _wait_for_result(session, session.frame("MATCH (m:Method)", not_this=first_run))
         assert "Invalid input" not in again and "Error" not in again, again
