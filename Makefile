@@ -11,7 +11,7 @@ DATE        ?=
 PYTEST_ARGS ?=
 
 export PAPER_GRAPH_SHARED ?= $(SHARED)
-# `airflow standalone` starts its components as `airflow ...` commands
+# Airflow's components find each other as `airflow ...` commands
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export AIRFLOW_HOME ?= $(CURDIR)/var/airflow
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
@@ -20,7 +20,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__PARALLELISM ?= 4
 export PAPER_GRAPH_CONFIG ?= $(CURDIR)/config/pipeline.toml
 
-.PHONY: help install lock neo4j-install neo4j-start neo4j-stop neo4j-status airflow run test test-fast lint format eval bench scale docs clean
+.PHONY: help install lock chromium neo4j-install neo4j-start neo4j-stop neo4j-status airflow run test test-fast lint format eval bench scale docs clean
 
 help: ## list targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -50,16 +50,20 @@ neo4j-stop: ## stop the local Neo4j
 neo4j-status: ## is the local Neo4j up?
 	@$(VENV)/bin/paper-graph neo4j status
 
-airflow: install ## run `airflow standalone` (UI on http://127.0.0.1:8080) with the project's DAGs
+airflow: install ## Airflow's API server (http://127.0.0.1:8080, AIRFLOW__API__PORT), scheduler, DAG processor, triggerer on loopback; Ctrl-C stops them all
 	@mkdir -p $(AIRFLOW_HOME)
-	@echo "Airflow UI: http://127.0.0.1:8080  user admin, password in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated"
 	@$(VENV)/bin/paper-graph neo4j start >/dev/null
-	@eval "$$($(PY) -m paper_graph.local.airflow_env)" && $(VENV)/bin/airflow standalone
+	@$(PY) -m paper_graph.local.airflow
 
 run: install ## set up, start Neo4j, run ingest + graph load for a date (SOURCES=dump:../shared/seeds DATE=YYYY-MM-DD)
 	@$(PY) scripts/run_pipeline.py $(if $(SOURCES),--sources "$(SOURCES)") $(if $(DATE),--date $(DATE))
 
-test: install ## all tests (real Neo4j, real Airflow, local HTTP server)
+chromium: ## Debian's headless Chromium + chromedriver, for the tests that use a page as a person does
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  echo "installing Debian's chromium and chromium-driver (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+test: install chromium ## all tests (real Neo4j, real Airflow, real Chromium, local HTTP server)
 	@$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-fast: install ## the quick loop: everything but the slow tests

@@ -3,6 +3,11 @@
 Thin web layer: listing, files and zips come from `graph.snapshot` under the config's snapshot root
 (`paper_graph.config`); headline graph counts are `graph.db.runner.graph_counts`, run through the
 provider's hook ("graph unavailable" when it cannot be reached).
+
+Every route needs an Airflow login: the token of the UI's session cookie (`_token`, set when you log
+in) or an `Authorization: Bearer` token from `/auth/token`. A browser without one is sent to the login
+page, which brings it back. The sidebar entry (Browse > Snapshots) is a plain link to the page (no
+`url_route`): Airflow embeds routed plugin views in an iframe sandboxed without `allow-downloads`.
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ from typing import Any
 from urllib.parse import quote
 
 from airflow.plugins_manager import AirflowPlugin
-from fastapi import FastAPI, HTTPException
-from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from graph.snapshot import (
     Snapshot,
@@ -64,7 +69,37 @@ def _snapshot(snapshot_date: str) -> Snapshot:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
 
 
-app = FastAPI(title="paper-graph snapshots")
+class LoginRequired(Exception):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+async def require_login(request: Request) -> None:
+    """The request carries a valid Airflow token (session cookie or bearer), else LoginRequired."""
+    from airflow.api_fastapi.auth.managers.base_auth_manager import COOKIE_NAME_JWT_TOKEN
+    from airflow.api_fastapi.core_api.security import resolve_user_from_token
+
+    header = request.headers.get("authorization", "")
+    token = header[7:] if header.lower().startswith("bearer ") else request.cookies.get(COOKIE_NAME_JWT_TOKEN)
+    try:
+        await resolve_user_from_token(token)
+    except HTTPException as exc:
+        raise LoginRequired(str(exc.detail)) from exc
+
+
+app = FastAPI(title="paper-graph snapshots", dependencies=[Depends(require_login)])
+
+
+@app.exception_handler(LoginRequired)
+async def _login_required(request: Request, exc: LoginRequired) -> Response:
+    if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+        from airflow.api_fastapi.app import get_auth_manager
+
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        login = get_auth_manager().get_url_login()
+        return RedirectResponse(f"{login}?next={quote(here, safe='/')}", status_code=303)
+    return JSONResponse({"detail": exc.detail}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
 
 @app.get("/api/snapshots")
@@ -112,6 +147,10 @@ async def index() -> HTMLResponse:
     return HTMLResponse(render_page(snapshots, counts, error))
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
 def _size(n: int) -> str:
     return f"{n / 1_048_576:.1f} MB" if n >= 1_048_576 else f"{n / 1024:.1f} KB"
 
@@ -121,16 +160,19 @@ def render_page(snapshots: list[Snapshot], counts: list[dict[str, Any]] | None, 
     if counts is None:
         graph = '<p class="unavailable">graph unavailable</p>'
     else:
-        nodes = sum(c["count"] for c in counts if c["kind"] == "node")
-        rels = sum(c["count"] for c in counts if c["kind"] == "relationship")
-        items = "".join(f"<li>{e(c['kind'])} {e(c['name'])}: {c['count']:,}</li>" for c in counts)
-        graph = f'<p id="graph-totals">{nodes:,} nodes, {rels:,} relationships</p><ul>{items}</ul>'
+        totals = {c["name"]: c["count"] for c in counts if c["kind"] == "total"}
+        items = "".join(
+            f"<li>{e(c['kind'])} {e(c['name'])}: {c['count']:,}</li>" for c in counts if c["kind"] != "total"
+        )
+        nodes, rels = totals.get("nodes", 0), totals.get("relationships", 0)
+        headline = f"{plural(nodes, 'node')}, {plural(rels, 'relationship')}"
+        graph = f'<p id="graph-totals">{headline}</p><ul>{items}</ul>'
     rows = []
     for snapshot in reversed(snapshots):
         m = snapshot.manifest
         day = quote(m.snapshot_date)
         tables = "".join(
-            f"<li>{e(name)}: {t.rows:,} rows, {_size(t.size)} "
+            f"<li>{e(name)}: {plural(t.rows, 'row')}, {_size(t.size)} "
             + " ".join(f'<a href="{URL_PREFIX}/{day}/files/{quote(f.path)}">{e(f.path)}</a>' for f in t.files)
             + "</li>"
             for name, t in m.tables.items()
@@ -158,11 +200,9 @@ def render_page(snapshots: list[Snapshot], counts: list[dict[str, Any]] | None, 
 class PaperGraphSnapshotsPlugin(AirflowPlugin):
     name = "paper_graph_snapshots"
     fastapi_apps = [{"app": app, "url_prefix": URL_PREFIX, "name": "paper-graph snapshots"}]
+    # No url_route: the entry links to the page itself instead of embedding it in an iframe sandboxed
+    # without allow-downloads. In the Browse menu: Airflow 3.1 renders a top-level external entry as a
+    # <button href> that does nothing when clicked; a menu entry is a real link (opening a new tab).
     external_views = [
-        {
-            "name": "Snapshots",
-            "href": f"{URL_PREFIX}/",
-            "destination": "nav",
-            "url_route": "paper-graph-snapshots",
-        }
+        {"name": "Snapshots", "href": f"{URL_PREFIX}/", "destination": "nav", "category": "browse"}
     ]

@@ -220,6 +220,7 @@ def summarize(config, run_date: str, instance: neo4j_local.Instance, neo4j: conn
             _example(driver, "cooccurring_methods", {"entity": top[0]["entity_key"], "limit": 5})
     print(f"\nNeo4j Browser: {instance.http_url}/browser/")
     print(f"  user {neo4j.user}, password from {neo4j.password_source}")
+    print(f"  the named queries as a guide (it plays on connect): :play {neo4j_local.guide_url(instance)}")
     print(f"Snapshot files: {snapshot.path}   (paper-graph snapshot show {run_date})")
     print("Airflow UI with these DAGs: make airflow   Stop Neo4j: make neo4j-stop")
 

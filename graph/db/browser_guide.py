@@ -1,11 +1,14 @@
 """The named queries for Neo4j Browser, generated from the same `.cypher` files as `paper-graph query`.
 
 `python -m graph.db.browser_guide [--out var/browser]` writes
-- `paper-graph-guide.html`: a Browser guide, one slide per query (a runnable `:params` block with
-  the defaults, then the query). Serve the folder on localhost and run
-  `:play http://localhost:8001/paper-graph-guide.html` (Browser allows guides from localhost).
-- `paper-graph-favorites.zip`: one `<name>.cypher` per query (`:param` lines, then the query), for
-  the Favorites drawer's "Import" button.
+- `paper-graph-guide.html`: a Browser guide, one slide per query (a runnable block of `:param` lines
+  with example values, then the query). The local Neo4j instance serves it (see
+  `paper_graph.local.guide_server`): `:play` the URL that `paper-graph neo4j start` prints.
+- `paper-graph-favorites.zip`: one `<name>.cypher` per query (the same `:param` lines, then the
+  query), for the Favorites drawer's "Import" button.
+
+`:param name => 20` is evaluated by the server, so 20 stays an integer; `:params {limit: 20}` would
+store 20.0, which LIMIT refuses (the queries coerce with `toInteger($limit)` all the same).
 """
 
 from __future__ import annotations
@@ -24,14 +27,20 @@ GUIDE_NAME = "paper-graph-guide.html"
 FAVORITES_NAME = "paper-graph-favorites.zip"
 _ZIP_DATE = (2024, 1, 1, 0, 0, 0)  # fixed: the same queries give the same zip bytes
 
-# Example values for the required parameters, so every slide runs as is on a loaded graph.
+# Example values for the required parameters, so every slide returns rows as is on the graph that
+# `make run SOURCES=dump:../shared/seeds` loads (tests check them on a fixture built like the seeds).
 EXAMPLES: dict[str, Any] = {
-    "paper_id": "2401.00001",
-    "method": "LoRA",
-    "entity": "LoRA",
-    "source": "LoRA",
-    "target": "ImageNet",
+    "paper_id": "title:391211378b079e88",  # "Open-Source Conversational AI with SpeechBrain 1.0"
+    "method": "Transformer",
+    "entity": "Transformer",
+    "source": "Transformer",
+    "target": "MNIST",
     "load_id": "YYYY-MM-DD/run-id (see MATCH (s:Snapshot) RETURN s.load_id)",
+}
+# Where one query needs another example than the others.
+QUERY_EXAMPLES: dict[str, dict[str, Any]] = {
+    # the paper the one above references: "SpeechBrain: A General-Purpose Speech Toolkit"
+    "papers_referencing": {"paper_id": "title:f19867141f0d95d7"},
 }
 
 
@@ -45,19 +54,17 @@ def cypher_literal(value: Any) -> str:
 
 
 def example_params(query: NamedQuery) -> dict[str, Any]:
-    return {p.name: EXAMPLES.get(p.name, "") if p.required else p.default for p in query.params}
+    examples = {**EXAMPLES, **QUERY_EXAMPLES.get(query.name, {})}
+    return {p.name: examples.get(p.name, "") if p.required else p.default for p in query.params}
 
 
 def params_command(query: NamedQuery) -> str:
-    """`:params {...}` setting every parameter (Browser sets them for the next queries)."""
-    pairs = ", ".join(f"{name}: {cypher_literal(v)}" for name, v in example_params(query).items())
-    return f":params {{{pairs}}}"
+    """One `:param name => value;` line per parameter (Browser runs them one after the other)."""
+    return "\n".join(f":param {name} => {cypher_literal(v)};" for name, v in example_params(query).items())
 
 
 def favorite(query: NamedQuery) -> str:
-    lines = [f"// {query.name}: {query.description}"]
-    lines += [f":param {name} => {cypher_literal(v)};" for name, v in example_params(query).items()]
-    return "\n".join(lines) + "\n" + query.body + "\n"
+    return f"// {query.name}: {query.description}\n{params_command(query)}\n{query.body}\n"
 
 
 def _slide(query: NamedQuery) -> str:
@@ -65,6 +72,11 @@ def _slide(query: NamedQuery) -> str:
         f"<li><code>{html.escape(p.name)}</code> ({p.type}{'' if p.required else ', optional'}): "
         f"{html.escape(p.help)}</li>"
         for p in query.params
+    )
+    params_block = (
+        f'<pre class="pre-scrollable code runnable">{html.escape(params_command(query))}</pre>\n        '
+        if query.params
+        else ""
     )
     return f"""    <slide class="row-fluid">
       <div class="col-sm-4">
@@ -74,8 +86,7 @@ def _slide(query: NamedQuery) -> str:
         <p>Same query: <code>paper-graph query {html.escape(query.name)}</code></p>
       </div>
       <div class="col-sm-8">
-        <pre class="pre-scrollable code runnable">{html.escape(params_command(query))}</pre>
-        <pre class="pre-scrollable code runnable">{html.escape(query.body)}</pre>
+        {params_block}<pre class="pre-scrollable code runnable">{html.escape(query.body)}</pre>
       </div>
     </slide>
 """
@@ -89,7 +100,7 @@ def guide_html(queries: list[NamedQuery]) -> str:
       <div class="col-sm-12">
         <h3>paper-graph queries</h3>
         <p>Generated from graph/db/queries/*.cypher by <code>python -m graph.db.browser_guide</code>.
-        Each slide: run the <code>:params</code> block (edit the values), then the query.</p>
+        Each slide: run the <code>:param</code> block (edit the values), then the query.</p>
       </div>
     </slide>
 {slides}  </carousel>

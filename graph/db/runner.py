@@ -39,10 +39,18 @@ def graph_counts(driver: Driver, database: str | None = None) -> dict[str, dict[
 # load_counts column -> how to count the expected value from the snapshot
 
 
+def graph_totals(driver: Driver, database: str | None = None) -> dict[str, int]:
+    """{"nodes": n, "relationships": m}: distinct, so an Entity:Method node counts once."""
+    records, _, _ = driver.execute_query(loader_statement("graph_totals"), database_=database)
+    return {"nodes": int(records[0]["nodes"]), "relationships": int(records[0]["relationships"])}
+
+
 def graph_count_rows(driver: Driver, database: str | None = None) -> list[dict[str, Any]]:
-    """graph_counts as rows [{kind: node|relationship, name, count}] (the snapshot page shows them)."""
+    """Rows [{kind: total|node|relationship, name, count}] (the snapshot page shows them): the two
+    distinct totals, then graph_counts."""
     counts = graph_counts(driver, database)
-    return [
+    totals = [{"kind": "total", "name": n, "count": c} for n, c in graph_totals(driver, database).items()]
+    return totals + [
         {"kind": "node" if part == "nodes" else "relationship", "name": name, "count": count}
         for part, named_counts in counts.items()
         for name, count in named_counts.items()

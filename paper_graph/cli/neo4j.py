@@ -12,6 +12,7 @@ from paper_graph.local.neo4j import (
     Instance,
     Neo4jLocalError,
     bolt_ready,
+    guide_url,
     install,
     lib_dir,
     password,
@@ -80,6 +81,7 @@ def start_cmd(name: str | None, bolt_port: int | None, http_port: int | None) ->
     click.echo(f"Neo4j '{instance.name}' running (pid {pid}, ready in {time.monotonic() - began:.1f}s)")
     click.echo(f"  Bolt:    {instance.uri}  user {USER}, password in {PASSWORD_FILE} (or $NEO4J_PASSWORD)")
     click.echo(f"  Browser: {instance.http_url}/browser/")
+    click.echo(f"  Guide:   :play {guide_url(instance)}   (in Browser; it also plays on connect)")
     click.echo(f"  Logs:    {instance.home / 'logs'}")
 
 

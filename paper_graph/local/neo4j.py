@@ -24,6 +24,7 @@ from pathlib import Path
 from paper_graph import connection
 from paper_graph.config import PROJECT_ROOT
 from paper_graph.connection import NEO4J_ROOT
+from paper_graph.local import guide_server
 
 POM = PROJECT_ROOT / "neo4j" / "pom.xml"
 USER = connection.DEFAULT_USER
@@ -65,6 +66,9 @@ dbms.memory.transaction.total.max=512m
 server.directories.import=import
 # internal setting: stop in ~2 s instead of ~12 s
 internal.dbms.bolt.netty_server_shutdown_quiet_period=0
+# Browser: play guides from this machine's guide server (paper_graph/local/guide_server.py), ours on connect
+browser.remote_content_hostname_whitelist=guides.neo4j.com,localhost,127.0.0.1
+browser.post_connect_cmd=play {guide_url}
 """
 
 
@@ -159,11 +163,12 @@ def _classpath() -> str:
     return f"{lib_dir()}/*"
 
 
-def _prepare(instance: Instance) -> None:
+def _prepare(instance: Instance, guide_url: str) -> None:
     for sub in ("conf", "data", "logs", "run", "import", "plugins"):
         (instance.home / sub).mkdir(parents=True, exist_ok=True)
     (instance.home / "conf" / "neo4j.conf").write_text(
         CONF_TEMPLATE.format(
+            guide_url=guide_url,
             bolt_port=instance.bolt_port,
             http_port=instance.http_port,
             heap_initial=instance.heap_initial,
@@ -177,7 +182,16 @@ def _prepare(instance: Instance) -> None:
         if len(pw) < 8:
             raise Neo4jLocalError("the Neo4j password must have at least 8 characters")
         result = subprocess.run(
-            ["java", "-cp", _classpath(), "org.neo4j.cli.AdminTool", "dbms", "set-initial-password", pw],
+            [
+                "java",
+                "-cp",
+                _classpath(),
+                "org.neo4j.cli.AdminTool",
+                "dbms",
+                "set-initial-password",
+                "--",
+                pw,
+            ],
             env={**os.environ, "NEO4J_HOME": str(instance.home), "NEO4J_CONF": str(instance.home / "conf")},
             capture_output=True,
             text=True,
@@ -229,11 +243,12 @@ def start(instance: Instance, timeout: float = 120.0) -> int:
     install()
     pid = running_pid(instance)
     pw = password()
+    guide = guide_server.ensure_running(instance.home)  # on the port the conf names, when still free
     if pid is not None:
         if not bolt_ready(instance, pw):
             _wait_bolt(instance, pw, pid, timeout)
         return pid
-    _prepare(instance)
+    _prepare(instance, guide)
     cmd = [
         "java",
         "-cp",
@@ -301,6 +316,7 @@ def _tail(path: Path, lines: int = 30, since: int = 0) -> str:
 
 def stop(instance: Instance, timeout: float = 60.0) -> bool:
     """SIGTERM the server and wait for a clean exit (SIGKILL after `timeout`). True if it was running."""
+    guide_server.stop(instance.home)
     pid = running_pid(instance)
     if pid is None:
         instance.pid_file.unlink(missing_ok=True)
@@ -315,6 +331,12 @@ def stop(instance: Instance, timeout: float = 60.0) -> bool:
         os.kill(pid, signal.SIGKILL)
     instance.pid_file.unlink(missing_ok=True)
     return True
+
+
+def guide_url(instance: Instance) -> str:
+    """The URL to `:play` in Browser for the named queries' guide (served while the instance runs)."""
+    port = guide_server.running_port(instance.home) or guide_server.recorded_port(instance.home)
+    return guide_server.guide_url(port) if port else "(start the server: paper-graph neo4j start)"
 
 
 def browser_ok(instance: Instance) -> bool:

@@ -52,6 +52,7 @@ def test_trigger_ingest_over_rest_and_asset_triggers_graph_load(
     finally:
         airflow.stop()
     assert airflow.proc is not None and airflow.proc.poll() is not None
+    assert not airflow.leftovers, f"processes left running after Ctrl-C: {airflow.leftovers}"
 
     records, _, _ = neo4j_clean.execute_query("MATCH (p:Paper) RETURN count(p) AS papers")
     assert records[0]["papers"] == 4  # the 6 records of the saved pages, deduplicated

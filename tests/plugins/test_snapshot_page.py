@@ -40,6 +40,7 @@ class Page:
     home: Path
     probe: str
     neo4j: Any
+    headers: dict[str, str]  # an Airflow login: the page answers nothing without one
 
 
 def _env(home: Path, root: Path, neo4j_server) -> dict[str, str]:
@@ -101,6 +102,8 @@ def page(tmp_path_factory: pytest.TempPathFactory, neo4j_server) -> Iterator[Pag
 
     with GraphDatabase.driver(neo4j_server.uri, auth=(neo4j_server.user, neo4j_server.password)) as driver:
         driver.execute_query("UNWIND range(1, 3) AS i CREATE (:Repository {url: $probe + i})", probe=probe)
+        # two labels each: the headline must count these nodes once, not once per label
+        driver.execute_query("UNWIND range(1, 2) AS i CREATE (:Entity:Method {key: $probe + i})", probe=probe)
 
     env = _env(home, root, neo4j_server)
     subprocess.run([AIRFLOW, "db", "migrate"], env=env, check=True, capture_output=True, timeout=180)
@@ -125,7 +128,18 @@ def page(tmp_path_factory: pytest.TempPathFactory, neo4j_server) -> Iterator[Pag
                 pass
             assert time.monotonic() < deadline, f"api-server not healthy: see {home / 'api-server.log'}"
             time.sleep(0.5)
-        yield Page(base_url=f"{base_url}/snapshots", root=root, home=home, probe=probe, neo4j=neo4j_server)
+        password = json.loads((home / "simple_auth_manager_passwords.json.generated").read_text())["admin"]
+        token = requests.post(
+            f"{base_url}/auth/token", json={"username": "admin", "password": password}, timeout=30
+        ).json()["access_token"]
+        yield Page(
+            base_url=f"{base_url}/snapshots",
+            root=root,
+            home=home,
+            probe=probe,
+            neo4j=neo4j_server,
+            headers={"Authorization": f"Bearer {token}"},
+        )
     finally:
         pgid = os.getpgid(proc.pid)
         _stop(proc)
@@ -135,10 +149,11 @@ def page(tmp_path_factory: pytest.TempPathFactory, neo4j_server) -> Iterator[Pag
             neo4j_server.uri, auth=(neo4j_server.user, neo4j_server.password)
         ) as driver:
             driver.execute_query("MATCH (n:Repository) WHERE n.url STARTS WITH $probe DELETE n", probe=probe)
+            driver.execute_query("MATCH (n:Entity) WHERE n.key STARTS WITH $probe DELETE n", probe=probe)
 
 
 def test_listing_shows_snapshots_counts_and_links(page: Page) -> None:
-    response = requests.get(f"{page.base_url}/", timeout=30)
+    response = requests.get(f"{page.base_url}/", headers=page.headers, timeout=30)
     assert response.status_code == 200
     text = response.text
     assert text.index(DAY) < text.index("2024-05-26")  # newest first
@@ -156,26 +171,73 @@ def test_listing_shows_snapshots_counts_and_links(page: Page) -> None:
     assert repositories >= 3  # the probes
     assert f"node Repository: {repositories:,}" in text
 
-    listing = requests.get(f"{page.base_url}/api/snapshots", timeout=30).json()
+    listing = requests.get(f"{page.base_url}/api/snapshots", headers=page.headers, timeout=30).json()
     assert [s["date"] for s in listing] == ["2024-05-26", DAY]
     assert listing[1]["tables"]["mentions"]["rows"] == 10
     assert listing[1]["size"] == open_snapshot(page.root, DAY).manifest.size
 
 
+def test_headline_counts_each_node_once_and_pluralises(page: Page, neo4j_server) -> None:
+    from neo4j import GraphDatabase
+
+    with GraphDatabase.driver(neo4j_server.uri, auth=(neo4j_server.user, neo4j_server.password)) as driver:
+        nodes = driver.execute_query("MATCH (n) RETURN count(n) AS n").records[0]["n"]
+        labelled = driver.execute_query("MATCH (n) UNWIND labels(n) AS l RETURN count(*) AS n").records[0][
+            "n"
+        ]
+        rels = driver.execute_query("MATCH ()-[r]->() RETURN count(r) AS n").records[0]["n"]
+    assert labelled > nodes  # the probe nodes carry two labels
+    text = requests.get(f"{page.base_url}/", headers=page.headers, timeout=30).text
+    node_word = "node" if nodes == 1 else "nodes"
+    rel_word = "relationship" if rels == 1 else "relationships"
+    assert f'<p id="graph-totals">{nodes:,} {node_word}, {rels:,} {rel_word}</p>' in text
+    assert "papers: 1 row," in text and "1 rows" not in text  # the 2024-05-26 snapshot holds one paper
+
+
 def test_plugin_is_registered_with_a_nav_link(page: Page) -> None:
     base = page.base_url.removesuffix("/snapshots")
-    password = json.loads((page.home / "simple_auth_manager_passwords.json.generated").read_text())["admin"]
-    token = requests.post(f"{base}/auth/token", json={"username": "admin", "password": password}, timeout=30)
-    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
-    plugins = requests.get(f"{base}/api/v2/plugins", headers=headers, timeout=30).json()["plugins"]
+    plugins = requests.get(f"{base}/api/v2/plugins", headers=page.headers, timeout=30).json()["plugins"]
     (ours,) = [p for p in plugins if p["name"] == "paper_graph_snapshots"]
     assert ours["fastapi_apps"][0]["url_prefix"] == "/snapshots"
     (view,) = ours["external_views"]
     assert (view["name"], view["href"], view["destination"]) == ("Snapshots", "/snapshots/", "nav")
+    assert view["category"] == "browse"  # a menu entry is a real link (a top-level one is a dead <button>)
+    # without url_route the UI links to the page instead of embedding it in a sandboxed iframe
+    assert view.get("url_route") is None
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/api/snapshots",
+        f"/{DAY}.zip",
+        f"/{DAY}/_manifest.json",
+        f"/{DAY}/files/papers/part-00000.parquet",
+    ],
+)
+def test_nothing_is_served_without_an_airflow_login(page: Page, path: str) -> None:
+    for headers in ({}, {"Authorization": "Bearer not-a-token"}, {"Cookie": "_token=forged"}):
+        response = requests.get(page.base_url + path, headers=headers, timeout=30, allow_redirects=False)
+        assert response.status_code == 401, (path, headers, response.status_code)
+        assert b"PAR1" not in response.content and DAY not in response.text
+
+
+def test_a_browser_without_login_is_sent_to_the_login_page(page: Page) -> None:
+    response = requests.get(
+        f"{page.base_url}/", headers={"Accept": "text/html"}, timeout=30, allow_redirects=False
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/auth/login?next=/snapshots/"
+    cookie = page.headers["Authorization"].removeprefix("Bearer ")
+    logged_in = requests.get(f"{page.base_url}/", cookies={"_token": cookie}, timeout=30)  # the UI's session
+    assert logged_in.status_code == 200 and DAY in logged_in.text
 
 
 def test_file_download_matches_the_bytes_on_disk(page: Page) -> None:
-    response = requests.get(f"{page.base_url}/{DAY}/files/mentions/part-00000.parquet", timeout=30)
+    response = requests.get(
+        f"{page.base_url}/{DAY}/files/mentions/part-00000.parquet", headers=page.headers, timeout=30
+    )
     assert response.status_code == 200
     on_disk = (page.root / f"dt={DAY}" / "mentions" / "part-00000.parquet").read_bytes()
     assert response.content == on_disk
@@ -183,12 +245,12 @@ def test_file_download_matches_the_bytes_on_disk(page: Page) -> None:
         response.headers["x-checksum-sha256"]
         == open_snapshot(page.root, DAY).file_entry("mentions/part-00000.parquet").sha256
     )
-    manifest = requests.get(f"{page.base_url}/{DAY}/_manifest.json", timeout=30)
+    manifest = requests.get(f"{page.base_url}/{DAY}/_manifest.json", headers=page.headers, timeout=30)
     assert manifest.content == (page.root / f"dt={DAY}" / "_manifest.json").read_bytes()
 
 
 def test_zip_holds_every_file(page: Page) -> None:
-    response = requests.get(f"{page.base_url}/{DAY}.zip", timeout=60)
+    response = requests.get(f"{page.base_url}/{DAY}.zip", headers=page.headers, timeout=60)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/zip"
     folder = page.root / f"dt={DAY}"
@@ -207,7 +269,7 @@ def test_zip_holds_every_file(page: Page) -> None:
     ],
 )
 def test_unknown_snapshot_or_file_is_404(page: Page, path: str) -> None:
-    assert requests.get(page.base_url + path, timeout=30).status_code == 404
+    assert requests.get(page.base_url + path, headers=page.headers, timeout=30).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -227,7 +289,7 @@ def test_path_traversal_is_refused(page: Page, raw_path: str) -> None:
     host, port = page.base_url.removeprefix("http://").split("/")[0].split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=30)
     try:
-        connection.request("GET", raw_path)
+        connection.request("GET", raw_path, headers=page.headers)
         response = connection.getresponse()
         body = response.read()
     finally:

@@ -1,4 +1,5 @@
-"""A real `airflow standalone` (API server, scheduler, DAG processor, triggerer) for slow tests."""
+"""A real Airflow (API server, scheduler, DAG processor, triggerer) for slow tests, started as
+`make airflow` starts it: by the project's supervisor (`python -m paper_graph.local.airflow`)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
-AIRFLOW = str(Path(sys.executable).parent / "airflow")
 
 
 def free_port() -> int:
@@ -27,7 +27,8 @@ def free_port() -> int:
 
 
 class AirflowStandalone:
-    """Starts `airflow standalone` in its own process group; `stop()` sends SIGINT and reaps everything."""
+    """Starts the supervisor in its own session; `stop()` sends it SIGINT (Ctrl-C) and checks that
+    every process it started is gone (killing and reporting any that are not)."""
 
     def __init__(self, home: Path, extra_env: dict[str, str]) -> None:
         self.home = home
@@ -35,8 +36,6 @@ class AirflowStandalone:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = {
             **os.environ,
-            # standalone starts its components as `airflow ...` commands
-            "PATH": f"{Path(AIRFLOW).parent}{os.pathsep}{os.environ.get('PATH', '')}",
             "AIRFLOW_HOME": str(home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
             "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
@@ -54,12 +53,13 @@ class AirflowStandalone:
         }
         self.proc: subprocess.Popen[bytes] | None = None
         self._token: str | None = None
+        self.leftovers: list[str] = []  # processes still running after stop() (then killed)
 
     def start(self, timeout: float = 180) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
         log = open(self.home / "standalone.log", "wb")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(
-            [AIRFLOW, "standalone"],
+            [sys.executable, "-m", "paper_graph.local.airflow"],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -68,7 +68,7 @@ class AirflowStandalone:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"airflow standalone exited: see {self.home / 'standalone.log'}")
+                raise RuntimeError(f"the Airflow supervisor exited: see {self.home / 'standalone.log'}")
             try:
                 with urllib.request.urlopen(f"{self.base_url}/api/v2/monitor/health", timeout=5) as resp:
                     health = json.load(resp)
@@ -77,23 +77,39 @@ class AirflowStandalone:
             except (OSError, ValueError):
                 pass
             time.sleep(2)
-        raise TimeoutError(
-            f"airflow standalone not healthy after {timeout}s: see {self.home / 'standalone.log'}"
-        )
+        raise TimeoutError(f"Airflow not healthy after {timeout}s: see {self.home / 'standalone.log'}")
 
     def _password_file(self) -> Path:
         return self.home / "simple_auth_manager_passwords.json.generated"
 
-    def stop(self) -> None:
+    def processes(self) -> list[Any]:
+        """The supervisor's descendants now (psutil processes)."""
+        import psutil
+
+        if self.proc is None:
+            return []
+        try:
+            return psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            return []
+
+    def stop(self, signum: int = signal.SIGINT) -> None:
+        import psutil
+
         if self.proc is None or self.proc.poll() is not None:
             return
-        pgid = os.getpgid(self.proc.pid)
-        os.killpg(pgid, signal.SIGINT)  # SIGTERM to the parent would leave its children running
+        started = self.processes()
+        os.kill(self.proc.pid, signum)  # as Ctrl-C (SIGINT) or `kill` (SIGTERM) would
         with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=60)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGKILL)  # anything of the group still hanging on
-        self.proc.wait(timeout=30)
+            self.proc.wait(timeout=90)
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+        _, alive = psutil.wait_procs(started, timeout=5)
+        self.leftovers = [f"{p.pid} {' '.join(p.cmdline())[:80]}" for p in alive if p.is_running()]
+        for p in alive:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                p.kill()
 
     def token(self) -> str:
         if self._token is None:

@@ -24,6 +24,9 @@ class Neo4jServer:
     user: str
     password: str
     http_url: str | None
+    guide_url: str | None = (
+        None  # the Browser guide the local instance serves (paper_graph/local/guide_server.py)
+    )
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +44,9 @@ def neo4j_server() -> Iterator[Neo4jServer]:
     neo4j_local.start(instance)
     conn = connection.resolve({**os.environ, "NEO4J_BOLT_PORT": str(instance.bolt_port)})
     try:
-        yield Neo4jServer(conn.uri, conn.user, conn.password, instance.http_url)
+        yield Neo4jServer(
+            conn.uri, conn.user, conn.password, instance.http_url, neo4j_local.guide_url(instance)
+        )
     finally:
         if started_here:
             neo4j_local.stop(instance)

@@ -7,4 +7,4 @@ MATCH (c)<-[:MENTIONS]-(p:Paper)-[:MENTIONS]->(m:Method)
 WHERE m <> c
 RETURN c.key AS concept, m.key AS method_key, m.name AS method, count(DISTINCT p) AS papers
 ORDER BY papers DESC, concept, method_key
-LIMIT $limit
+LIMIT toInteger($limit)  // Neo4j Browser may send 20 as 20.0

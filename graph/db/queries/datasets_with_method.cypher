@@ -6,4 +6,4 @@ WHERE m.key = $method OR toLower(m.name) = toLower($method) OR toLower($method) 
 MATCH (m)<-[:MENTIONS]-(p:Paper)-[:MENTIONS]->(d:Dataset)
 RETURN m.key AS method, d.key AS dataset_key, d.name AS dataset, count(DISTINCT p) AS papers
 ORDER BY papers DESC, method, dataset_key
-LIMIT $limit
+LIMIT toInteger($limit)  // Neo4j Browser may send 20 as 20.0

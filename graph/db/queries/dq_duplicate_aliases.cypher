@@ -7,4 +7,4 @@ WITH toLower(trim(alias)) AS alias, collect(DISTINCT e.key) AS entity_keys
 WHERE size(entity_keys) > 1
 RETURN alias, entity_keys
 ORDER BY alias
-LIMIT $limit
+LIMIT toInteger($limit)  // Neo4j Browser may send 20 as 20.0

@@ -19,4 +19,4 @@ CALL () {
 }
 RETURN problem, paper_id, entity_key, other_paper_id
 ORDER BY problem, paper_id, entity_key, other_paper_id
-LIMIT $limit
+LIMIT toInteger($limit)  // Neo4j Browser may send 20 as 20.0

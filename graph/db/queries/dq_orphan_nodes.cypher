@@ -5,4 +5,4 @@ WHERE NOT n:Snapshot AND NOT EXISTS { (n)--() }
 WITH n, CASE WHEN n:Entity THEN n.type ELSE head(labels(n)) END AS kind
 RETURN kind, coalesce(n.paper_id, n.key, n.url) AS key
 ORDER BY kind, key
-LIMIT $limit
+LIMIT toInteger($limit)  // Neo4j Browser may send 20 as 20.0

@@ -16,4 +16,4 @@ WITH citing, hops, via_entities, via_papers
 RETURN hops, citing.paper_id AS paper_id, citing.title AS title, citing.published_at AS published_at,
        via_entities, via_papers
 ORDER BY hops, paper_id
-LIMIT $limit
+LIMIT toInteger($limit)  // Neo4j Browser may send 20 as 20.0

@@ -13,4 +13,4 @@ WITH length(path) AS hops, [n IN nodes(path) | coalesce(n.key, n.paper_id)] AS n
      [r IN relationships(path) | type(r)] AS relationships
 RETURN DISTINCT hops, nodes, relationships
 ORDER BY hops, nodes
-LIMIT $limit
+LIMIT toInteger($limit)  // Neo4j Browser may send 20 as 20.0

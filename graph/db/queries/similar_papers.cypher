@@ -9,4 +9,4 @@ WHERE shared >= $min_shared
 WITH p, other, shared, COUNT { (p)-[:MENTIONS]->(:Entity) } AS mine, COUNT { (other)-[:MENTIONS]->(:Entity) } AS theirs
 RETURN other.paper_id AS paper_id, other.title AS title, shared, round(toFloat(shared) / (mine + theirs - shared), 4) AS jaccard
 ORDER BY jaccard DESC, paper_id
-LIMIT $limit
+LIMIT toInteger($limit)  // Neo4j Browser may send 20 as 20.0

@@ -9,4 +9,4 @@ WHERE ($type = '' OR e.type = $type)
   AND NOT EXISTS { (p)-[:PROPOSES]->(e) }
 RETURN e.key AS entity_key, e.name AS name, e.type AS type, count(DISTINCT p) AS papers
 ORDER BY papers DESC, entity_key
-LIMIT $limit
+LIMIT toInteger($limit)  // Neo4j Browser may send 20 as 20.0
