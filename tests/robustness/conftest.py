@@ -34,9 +34,10 @@ def write_json(path: Path, value: object) -> Path:
 
 def run_cli(*args: str, stdin: bytes | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """`paper-graph ARGS` as a person runs it: a subprocess of the installed entry point."""
-    result = subprocess.run(
-        [str(CLI), *args], input=stdin, capture_output=True, timeout=timeout, check=False
-    )
+    result = subprocess.run([str(CLI), *args], input=stdin, capture_output=True, timeout=timeout, check=False)
     return subprocess.CompletedProcess(
-        result.args, result.returncode, result.stdout.decode(errors="replace"), result.stderr.decode(errors="replace")
+        result.args,
+        result.returncode,
+        result.stdout.decode(errors="replace"),
+        result.stderr.decode(errors="replace"),
     )

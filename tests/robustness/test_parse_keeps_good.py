@@ -67,7 +67,9 @@ def test_a_page_whose_every_entry_is_bad_is_quarantined(tmp_path):
     page = write_json(tmp_path / "bad.json", [hf_item("2406.00002", None), "not an object"])
     result = parse_paths([page], quarantine_root=tmp_path / "q")
     assert result.records == [] and len(result.quarantined) == 1
-    assert "every entry was left out (2): item 0 has no title; item 1 is a str" in result.quarantined[0].reason
+    assert (
+        "every entry was left out (2): item 0 has no title; item 1 is a str" in result.quarantined[0].reason
+    )
 
 
 def test_same_file_names_in_two_subfolders_are_both_archived_and_parsed(tmp_path, pages):
@@ -93,7 +95,9 @@ def test_a_file_over_max_bytes_is_refused_unread_and_nothing_else_is_lost(tmp_pa
     cap = (folder / "good.json").stat().st_size + 10
     (folder / "huge.txt").write_bytes(b"x" * (cap + 1))
     result = parse_paths([folder], quarantine_root=tmp_path / "q", max_bytes=cap)
-    assert {r.paper_id for r in result.records} == {r.paper_id for r in parse_paths([folder / "good.json"]).records}
+    assert {r.paper_id for r in result.records} == {
+        r.paper_id for r in parse_paths([folder / "good.json"]).records
+    }
     [refused] = result.quarantined
     assert refused.path.endswith("huge.txt")
     assert refused.reason == f"file of {cap + 1} bytes exceeds the {cap}-byte limit"
