@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from extract.parsers.arxiv_atom import parse_arxiv_atom
 from extract.parsers.common import ParseContext
@@ -51,19 +52,9 @@ class Page:
     warnings: list[str] = field(default_factory=list)
 
 
-def parse_body(
-    body: bytes,
-    origin: str,
-    *,
-    fmt: str | None = None,
-    source: str = "",
-    fetched_at: datetime | None = None,
-    unescape_latex: bool = False,
-) -> list[PaperRecord]:
-    """All records of one page (pages are small; the corpus is streamed page by page)."""
-    return parse_page(
-        body, origin, fmt=fmt, source=source, fetched_at=fetched_at, unescape_latex=unescape_latex
-    ).records
+def parse_body(body: bytes, origin: str, **options: Any) -> list[PaperRecord]:
+    """All good records of one page (`options`: those of `parse_page`)."""
+    return parse_page(body, origin, **options).records
 
 
 def parse_page(

@@ -1,4 +1,4 @@
-"""Issue 15, items 2, 3, 4 and 11: bad values, duplicate names, bad entries and huge files lose no good paper."""
+"""Issue 15, items 2, 3, 4 and 11: bad values, same names, bad entries and huge files lose no good paper."""
 
 from __future__ import annotations
 
