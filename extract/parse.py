@@ -9,11 +9,13 @@ past `max_bytes` (the fetcher's cap, `[fetch] max_bytes`): a larger one is refus
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from extract.archive import Archive, read_sidecar
 from extract.dedupe import Deduper, Order, dedupe
@@ -83,6 +85,16 @@ class ParseResult:
             "quarantined": len(self.quarantined),
             "quarantined_entries": sum(q.entries for q in self.partial),
             "warnings": len(self.warnings),
+        }
+
+    def quarantine_report(self) -> dict[str, Any]:
+        """Everything left out, as JSON: whole pages, partly kept pages (with their entries), warnings."""
+        return {
+            "quarantined": len(self.quarantined),
+            "quarantined_entries": sum(q.entries for q in self.partial),
+            "pages": [dataclasses.asdict(q) for q in self.quarantined],
+            "partial_pages": [dataclasses.asdict(q) for q in self.partial],
+            "warnings": self.warnings,
         }
 
     def quarantine_lines(self, limit: int | None = None) -> list[str]:
