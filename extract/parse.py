@@ -101,9 +101,9 @@ class ParseResult:
         """One line per quarantined page or partly kept page (the first `limit`), with reason and copy."""
         lines = []
         for q in [*self.quarantined, *self.partial][:limit]:
-            what = f"{q.entries} entries left out" if q.entries else "page quarantined"
+            what = "" if q.entries else "page quarantined: "  # a partial reason says "2 of 9 entries left out"
             where = f" (copy: {q.copy})" if q.copy else ""
-            lines.append(f"{q.path}: {what}: {q.reason}{where}")
+            lines.append(f"{q.path}: {what}{q.reason}{where}")
         return lines
 
 

@@ -53,7 +53,7 @@ def test_parse_summary_shows_quarantined_pages_and_entries_with_where_they_are(t
     result = run_cli("parse", str(tmp_path / "in"), "--quarantine", str(tmp_path / "q"))
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     assert "quarantined: 1 pages, 1 entries" in result.stderr
-    assert f"{page}: 1 entries left out: 1 of 2 entries left out: item 1 has no title" in result.stderr
+    assert f"{page}: 1 of 2 entries left out: item 1 has no title" in result.stderr
     assert "junk.json: page quarantined: invalid JSON" in result.stderr
     assert f"stored in {tmp_path / 'q' / 'quarantine'}" in result.stderr
 
