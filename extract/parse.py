@@ -56,6 +56,7 @@ class FileCount:
     error: str | None = None
     left_out: list[str] = field(default_factory=list)  # entries of the page that were not kept, why
     warnings: list[str] = field(default_factory=list)  # values dropped from kept records
+    origin: str = ""  # the URL or saved file the body came from (path is its archived copy)
 
 
 @dataclass(slots=True)
@@ -64,6 +65,7 @@ class Quarantined:
     reason: str
     copy: str | None = None  # where the file was copied, when an archive root was given
     entries: int = 0  # > 0: only this many entries were left out, the page's other records were kept
+    origin: str = ""  # the URL or saved file, when `path` is its archived copy
 
 
 @dataclass
@@ -101,9 +103,11 @@ class ParseResult:
         """One line per quarantined page or partly kept page (the first `limit`), with reason and copy."""
         lines = []
         for q in [*self.quarantined, *self.partial][:limit]:
-            what = "" if q.entries else "page quarantined: "  # a partial reason says "2 of 9 entries left out"
+            what = (
+                "" if q.entries else "page quarantined: "
+            )  # a partial reason says "2 of 9 entries left out"
             where = f" (copy: {q.copy})" if q.copy else ""
-            lines.append(f"{q.path}: {what}{q.reason}{where}")
+            lines.append(f"{q.origin or q.path}: {what}{q.reason}{where}")
         return lines
 
 
@@ -111,7 +115,7 @@ def parse_file(
     path: Path, *, unescape_latex: bool = False, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> list[PaperRecord]:
     """The records of one archived body or saved page; raises ParseError."""
-    parsed = _parse_one(path, unescape_latex, max_bytes)[1]
+    parsed = _parse_one(path, unescape_latex, max_bytes)[2]
     if isinstance(parsed, ParseError):
         raise parsed
     return parsed.records
@@ -142,25 +146,27 @@ def _file_kind(mode: int) -> str:
     return next((name for test, name in kinds.items() if test(mode)), "a special file")
 
 
-def _parse_one(path: Path, unescape_latex: bool, max_bytes: int) -> tuple[str, Page | ParseError]:
+def _parse_one(path: Path, unescape_latex: bool, max_bytes: int) -> tuple[str, str, Page | ParseError]:
+    """(format, origin: the URL or saved file the body came from, the page or why it failed)."""
+    meta = read_sidecar(path)
+    origin = meta.url if meta else str(path)
     try:
         body = read_capped(path, max_bytes)
     except UnreadFile as exc:
-        return "?", exc
-    meta = read_sidecar(path)
+        return "?", origin, exc
     fmt = (meta.format if meta else None) or detect_format(body)
     try:
         page = parse_page(
             body,
-            meta.url if meta else str(path),
+            origin,
             fmt=fmt,
             source=meta.kind if meta else "dump",
             fetched_at=meta.fetched_at if meta else None,
             unescape_latex=unescape_latex,
         )
     except ParseError as exc:
-        return fmt, exc
-    return fmt, page
+        return fmt, origin, exc
+    return fmt, origin, page
 
 
 def iter_parsed_files(
@@ -168,11 +174,13 @@ def iter_parsed_files(
 ) -> Iterator[tuple[FileCount, list[PaperRecord]]]:
     """Per file: its count line and its records (empty with `error` set when it does not parse)."""
     for path in paths:
-        fmt, parsed = _parse_one(path, unescape_latex, max_bytes)
+        fmt, origin, parsed = _parse_one(path, unescape_latex, max_bytes)
         if isinstance(parsed, ParseError):
-            yield FileCount(str(path), fmt, 0, parsed.reason), []
+            yield FileCount(str(path), fmt, 0, parsed.reason, origin=origin), []
         else:
-            count = FileCount(str(path), fmt, len(parsed.records), None, parsed.rejected, parsed.warnings)
+            count = FileCount(
+                str(path), fmt, len(parsed.records), None, parsed.rejected, parsed.warnings, origin
+            )
             yield count, parsed.records
 
 
@@ -220,15 +228,18 @@ def _collect(
         path = Path(count.path)
         if count.error is not None:
             copy = not (path.is_file() and path.stat().st_size > max_bytes)
-            result.quarantined.append(_quarantine(path, count.error, quarantine_root, derive_root, copy=copy))
+            quarantined = _quarantine(path, count.error, quarantine_root, derive_root, copy=copy)
+            quarantined.origin = count.origin if count.origin != count.path else ""
+            result.quarantined.append(quarantined)
         elif count.left_out:
             shown = "; ".join(count.left_out[:3]) + ("; ..." if len(count.left_out) > 3 else "")
             total = len(count.left_out) + count.records
             reason = f"{len(count.left_out)} of {total} entries left out: {shown}"
             quarantined = _quarantine(path, reason, quarantine_root, derive_root, entries=count.left_out)
             quarantined.entries = len(count.left_out)
+            quarantined.origin = count.origin if count.origin != count.path else ""
             result.partial.append(quarantined)
-        result.warnings += [f"{count.path}: {warning}" for warning in count.warnings]
+        result.warnings += [f"{count.origin or count.path}: {warning}" for warning in count.warnings]
         for record in records:
             deduper.add(record)
     result.records = deduper.records(order)
