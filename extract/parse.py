@@ -102,7 +102,8 @@ class ParseResult:
     def quarantine_lines(self, limit: int | None = None) -> list[str]:
         """One line per quarantined page or partly kept page (the first `limit`), with reason and copy."""
         lines = []
-        for q in [*self.quarantined, *self.partial][:limit]:
+        left_out = sorted([*self.quarantined, *self.partial], key=lambda q: q.origin or q.path)
+        for q in left_out[:limit]:
             what = (
                 "" if q.entries else "page quarantined: "
             )  # a partial reason says "2 of 9 entries left out"
