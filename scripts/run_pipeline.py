@@ -116,7 +116,7 @@ def _example(driver, name: str, params: dict[str, object]) -> list[dict[str, obj
     return rows
 
 
-def _print_quarantine(report_file: Path, folder: Path, shown: int = 5) -> None:
+def _print_quarantine(report_file: Path, folder: Path, shown: int = 8) -> None:
     """What parse left out: pages and entries, the first reasons, and where copies and reasons are."""
     if not report_file.is_file():
         return
@@ -124,9 +124,9 @@ def _print_quarantine(report_file: Path, folder: Path, shown: int = 5) -> None:
     pages, entries = report["quarantined"], report["quarantined_entries"]
     print(f"Quarantined: {pages} pages, {entries} entries; copies and reasons in {folder}/")
     print(f"  (the full list: {report_file})")
-    left_out = [*report["pages"], *report["partial_pages"]]
+    left_out = sorted([*report["pages"], *report["partial_pages"]], key=lambda q: q["origin"] or q["path"])
     for item in left_out[:shown]:
-        print(f"  {item['path']}: {item['reason'][:200]}")
+        print(f"  {item['origin'] or item['path']}: {item['reason'][:200]}")
     if len(left_out) > shown:
         print(f"  ... and {len(left_out) - shown} more")
     if report["warnings"]:

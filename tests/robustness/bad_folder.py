@@ -55,8 +55,8 @@ def build(out: Path, max_bytes: int = FetchSettings.max_bytes) -> set[str]:
         # 1. an abstract past spaCy's 1,000,000 characters, and 2. upvotes past int64
         "huge_and_overflow.json": [
             _item("2406.90001", "A Paper With a Huge Abstract", summary=HUGE_ABSTRACT),
-            _item("2406.90002", "Upvotes Past Int64 As A String", upvotes="99999999999999999999999"),
-            _item("2406.90003", "Upvotes Past Int64 As A Float", upvotes=1e30),
+            _item("2406.90002", "Upvotes Too Large As A String", upvotes="99999999999999999999999"),
+            _item("2406.90003", "Upvotes Too Large As A Float", upvotes=1e30),
         ],
         # 4. one entry without a title among good ones
         "one_untitled.json": [
