@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 SIDECAR_SUFFIX = ".meta.json"
+_CHUNK = 1024 * 1024
 _EXTENSIONS = {"json": ".json", "html": ".html", "xml": ".xml", "atom": ".xml", "text": ".txt"}
 
 
@@ -158,6 +160,24 @@ class Archive:
         meta.sha256, meta.size = hashlib.sha256(body).hexdigest(), len(body)
         return self.commit(temp, meta)
 
+    def store_file(self, source: Path, meta: ArchivedResponse, max_bytes: int) -> ArchivedResponse:
+        """Copy a file into place in chunks (never holding it whole); OSError past `max_bytes`."""
+        handle, temp = self.open_temp(meta.path.parent)
+        digest, size = hashlib.sha256(), 0
+        try:
+            with handle, source.open("rb") as body:
+                while chunk := body.read(_CHUNK):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise OSError(f"{source}: exceeds the {max_bytes}-byte limit (fetch.max_bytes)")
+                    digest.update(chunk)
+                    handle.write(chunk)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        meta.sha256, meta.size = digest.hexdigest(), size
+        return self.commit(temp, meta)
+
     # Conditional GET: the validators of the last good response per URL.
     def _validator_file(self, url: str) -> Path:
         return self.root / "cache" / "validators" / f"{hashlib.sha1(url.encode('utf-8')).hexdigest()}.json"
@@ -190,20 +210,29 @@ class Archive:
         )
         temp.replace(target)
 
-    def quarantine(self, path: Path, reason: str) -> Path:
-        """Copy a page that does not parse to `<root>/quarantine/` with the reason beside it."""
+    def quarantine(
+        self, path: Path, reason: str, *, copy: bool = True, entries: list[str] | None = None
+    ) -> Path:
+        """Copy a page that does not parse to `<root>/quarantine/` with the reason beside it.
+
+        `entries`: the entries left out of a page whose other records were kept. `copy=False` keeps
+        only the reason (a file refused unread, e.g. over the size cap, stays where it is). Two pages
+        of the same name from different folders get different names.
+        """
         folder = self.root / "quarantine"
         if path.is_relative_to(self.root / "raw"):
             folder = folder / path.parent.relative_to(self.root / "raw")
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / path.name
-        if path.is_file():
-            target.write_bytes(path.read_bytes())
-        reason_file = target.with_name(target.name + ".reason.json")
-        reason_file.write_text(
-            json.dumps({"path": str(path), "reason": reason, "at": datetime.now(UTC).isoformat()}, indent=2),
-            encoding="utf-8",
-        )
+        if _quarantined_from(target) not in (None, str(path)):
+            digest = hashlib.sha1(str(path).encode("utf-8")).hexdigest()[:10]
+            target = folder / f"{path.stem}.{digest}{path.suffix}"
+        if copy and path.is_file():
+            shutil.copyfile(path, target)  # streamed: a large page is never read whole
+        record: dict[str, Any] = {"path": str(path), "reason": reason, "at": datetime.now(UTC).isoformat()}
+        if entries is not None:
+            record["entries_left_out"] = entries
+        _reason_file(target).write_text(json.dumps(record, indent=2), encoding="utf-8")
         return target
 
     def iter_archived(
@@ -222,6 +251,18 @@ def iter_archived(
         meta = read_sidecar(side.with_name(side.name[: -len(SIDECAR_SUFFIX)]))
         if meta is not None and meta.path.is_file():
             yield meta
+
+
+def _reason_file(quarantined: Path) -> Path:
+    return quarantined.with_name(quarantined.name + ".reason.json")
+
+
+def _quarantined_from(quarantined: Path) -> str | None:
+    """The original path of an earlier quarantine copy at this place, None when there is none."""
+    try:
+        return str(json.loads(_reason_file(quarantined).read_text(encoding="utf-8"))["path"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _header(headers: dict[str, str], name: str) -> str | None:

@@ -8,11 +8,21 @@ reaches the snapshot, the loader and the docs without being retyped.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import types
+import typing
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final, TypeVar
 
 ENTITY_TYPES: tuple[str, ...] = ("MODEL", "DATASET", "METHOD")
+
+# Width of the integer every `int` field is stored as: graph.schema maps `int` to this Arrow type.
+INT_BITS: Final = 64
+INT_MIN: Final = -(2 ** (INT_BITS - 1))
+INT_MAX: Final = 2 ** (INT_BITS - 1) - 1
+
+_Record = TypeVar("_Record")
 
 
 def doc(text: str, **kwargs: Any) -> Any:
@@ -120,3 +130,36 @@ TITLE_ABSTRACT_SEPARATOR = "\n\n"
 def paper_text(title: str, abstract: str) -> str:
     """The text entity offsets refer to: title, a blank line, abstract."""
     return f"{title}{TITLE_ABSTRACT_SEPARATOR}{abstract}" if abstract else title
+
+
+@functools.cache
+def _int_fields(cls: type) -> tuple[tuple[str, bool, Any], ...]:
+    """(name, nullable, default) of every field of `cls` typed `int` or `int | None`."""
+    hints = typing.get_type_hints(cls)
+    found = []
+    for f in dataclasses.fields(cls):
+        hint = hints[f.name]
+        args = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+        if int in args and bool not in args:
+            default = f.default if f.default is not dataclasses.MISSING else None
+            found.append((f.name, type(None) in args, default))
+    return tuple(found)
+
+
+def ints_in_range(record: _Record) -> tuple[_Record, list[str]]:
+    """The record with every int field the schema cannot store (outside INT_MIN..INT_MAX) cleared.
+
+    A nullable field becomes None, another one its default. Returns the record and one problem
+    line per cleared field ("upvotes 99999999999999999999999 is out of the int64 range").
+    """
+    changes: dict[str, Any] = {}
+    problems = []
+    for name, nullable, default in _int_fields(type(record)):
+        value = getattr(record, name)
+        if isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
+            changes[name] = None if nullable else default
+            shown = str(value) if len(str(value)) <= 40 else f"{str(value)[:37]}..."
+            problems.append(f"{name} {shown} is out of the int{INT_BITS} range, stored as {changes[name]}")
+    if not changes:
+        return record, problems
+    return dataclasses.replace(record, **changes), problems  # type: ignore[type-var]

@@ -16,13 +16,13 @@ from typing import Final
 
 import pyarrow as pa
 
-from extract.records import Entity, Mention, PaperRecord
+from extract.records import INT_BITS, Entity, Mention, PaperRecord
 
 SCHEMA_VERSION: Final[str] = "1.0"
 
 _SCALARS: dict[type, pa.DataType] = {
     str: pa.string(),
-    int: pa.int64(),
+    int: pa.type_for_alias(f"int{INT_BITS}"),  # the range parsing checks against (extract.records)
     bool: pa.bool_(),
     float: pa.float64(),
     date: pa.date32(),

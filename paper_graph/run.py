@@ -24,6 +24,7 @@ class RunDir:
     MENTIONS = "mentions.jsonl"  # entity mentions per paper, in paper order
     ENTITIES = "entities.jsonl"  # canonical entities with aliases
     RESPONSES = "responses.json"  # the archived bodies the papers were parsed from
+    QUARANTINE = "quarantine.json"  # pages and entries parse left out, with reasons (ParseResult)
 
     @classmethod
     def of(cls, config: PipelineConfig, run_date: str) -> RunDir:
@@ -58,3 +59,7 @@ class RunDir:
     @property
     def responses(self) -> Path:
         return self.path / self.RESPONSES
+
+    @property
+    def quarantine(self) -> Path:
+        return self.path / self.QUARANTINE

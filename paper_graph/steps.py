@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 10_000
 WRITE_CHUNK = 10_000  # rows handed to the snapshot writer at a time
+QUARANTINE_EXAMPLES = 5  # quarantine lines in the parse summary; RunDir.quarantine holds them all
 
 
 FETCH_STATUS = "fetch_status"  # <data_root>/fetch_status/dt=<date>/<source>.json: how each fetch went
@@ -129,7 +130,7 @@ def parse(config_path: str | None, sources: list[dict[str, Any]], run_date: str)
     """
     from extract.archive import iter_archived
     from extract.jsonl import write_records_jsonl
-    from extract.parse import parse_archived
+    from extract.parse import DEFAULT_MAX_BYTES, parse_archived
 
     config = _config(config_path)
     names = [s["name"] for s in sources]
@@ -145,19 +146,28 @@ def parse(config_path: str | None, sources: list[dict[str, Any]], run_date: str)
         why = fetch_failures(config_path, run_date, failed)
         listed = "; ".join(f"{name} ({why.get(name, 'no response archived')})" for name in failed)
         raise PermanentError(f"all {len(names)} sources failed for {run_date}: {listed}. {OFFLINE_HINT}")
-    result = parse_archived([r.path for r in responses], archive_root=config.paths.archive)
+    result = parse_archived(
+        [r.path for r in responses],
+        archive_root=config.paths.archive,
+        max_bytes=int(config.fetch.get("max_bytes", DEFAULT_MAX_BYTES)),
+    )
     run = RunDir.of(config, run_date).create()
     count = write_records_jsonl(result.records, run.papers)
     run.responses.write_text(json.dumps([str(r.path) for r in responses], indent=1))
+    run.quarantine.write_text(json.dumps(result.quarantine_report(), indent=1, ensure_ascii=False))
     summary = {
         "papers": count,
         "responses": len(responses),
         "sources": fetched,
         "failed_sources": failed,
         **{k: v for k, v in result.summary().items() if k != "papers"},
+        "quarantine_examples": result.quarantine_lines(QUARANTINE_EXAMPLES),
+        "quarantine_dir": str(config.paths.archive / "quarantine"),
         "run": run.as_xcom(),
     }
     log.info("parsed %s", summary)
+    for line in summary["quarantine_examples"]:
+        log.warning("quarantined %s", line)
     return summary
 
 

@@ -198,6 +198,23 @@ def _example(driver, name: str, params: dict[str, object]) -> list[dict[str, obj
     return rows
 
 
+def _print_quarantine(report_file: Path, folder: Path, shown: int = 8) -> None:
+    """What parse left out: pages and entries, the first reasons, and where copies and reasons are."""
+    if not report_file.is_file():
+        return
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    pages, entries = report["quarantined"], report["quarantined_entries"]
+    print(f"Quarantined: {pages} pages, {entries} entries; copies and reasons in {folder}/")
+    print(f"  (the full list: {report_file})")
+    left_out = sorted([*report["pages"], *report["partial_pages"]], key=lambda q: q["origin"] or q["path"])
+    for item in left_out[:shown]:
+        print(f"  {item['origin'] or item['path']}: {item['reason'][:200]}")
+    if len(left_out) > shown:
+        print(f"  ... and {len(left_out) - shown} more")
+    if report["warnings"]:
+        print(f"Values dropped ({len(report['warnings'])}), e.g. {report['warnings'][0][:200]}")
+
+
 def summarize(config, run_date: str, instance: neo4j_local.Instance, neo4j: connection.Connection) -> None:  # type: ignore[no-untyped-def]
     from extract.jsonl import count_lines
     from graph.db.runner import graph_counts
@@ -210,6 +227,7 @@ def summarize(config, run_date: str, instance: neo4j_local.Instance, neo4j: conn
     raw = snapshot.manifest.tables["raw_responses"].rows
     print(f"Raw responses archived under {config.paths.archive}/raw/ ({raw} for this run)")
     print(f"Papers parsed and deduplicated: {parsed}")
+    _print_quarantine(RunDir.of(config, run_date).quarantine, config.paths.archive / "quarantine")
     rows = {name: entry.rows for name, entry in snapshot.manifest.tables.items()}
     print(f"Snapshot {snapshot.path}: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
     with connection.open_driver(neo4j) as driver:

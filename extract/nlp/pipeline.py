@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import logging
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -21,6 +22,12 @@ import extract.nlp.tokenizer  # noqa: F401 - registers the tokenizer rules
 from extract.records import Mention, PaperRecord, paper_text
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config.cfg"
+# Text longer than this is cut before it reaches spaCy. The longest title + abstract of the 115,098
+# real papers in ../shared/corpus is 3,587 characters; spaCy refuses more than nlp.max_length
+# (1,000,000, error E088) and its memory grows with the text, so one bad row could fail a whole run.
+MAX_TEXT_CHARS = 100_000
+
+log = logging.getLogger(__name__)
 
 
 class PaperInputError(ValueError):
@@ -96,7 +103,7 @@ def _processed(
 
     def texts() -> Iterator[tuple[str, tuple[str, str]]]:
         for paper_id, title, abstract in map(_fields, papers):
-            text = paper_text(title, abstract)
+            text = capped_text(paper_id, paper_text(title, abstract))
             yield text, (paper_id, text)
 
     nlp = load_pipeline()
@@ -104,6 +111,24 @@ def _processed(
         texts(), as_tuples=True, batch_size=batch_size, n_process=n_process
     ):
         yield paper_id, text, doc
+
+
+def capped_text(paper_id: str, text: str, limit: int = MAX_TEXT_CHARS) -> str:
+    """The text entities are extracted from: at most `limit` characters, cut at a space when there is
+    one in the last tenth (a prefix, so every offset still indexes `paper_text`). A warning names
+    the paper that was cut."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", limit - limit // 10, limit)
+    capped = text[: cut if cut > 0 else limit]
+    log.warning(
+        "paper %s: text of %d characters cut to its first %d for entity extraction (limit %d)",
+        paper_id,
+        len(text),
+        len(capped),
+        limit,
+    )
+    return capped
 
 
 def extract_docs(

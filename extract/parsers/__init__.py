@@ -7,9 +7,10 @@ read raises `extract.errors.ParseError` (never another exception).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from extract.errors import ParseError
 from extract.parsers.arxiv_atom import parse_arxiv_atom
 from extract.parsers.common import ParseContext
 from extract.parsers.hf_html import parse_hf_html
@@ -42,7 +43,21 @@ def detect_format(body: bytes) -> str:
     return "text_dump"
 
 
-def parse_body(
+@dataclass(slots=True)
+class Page:
+    """What one page gave: its records, the entries left out (with reasons) and dropped values."""
+
+    records: list[PaperRecord]
+    rejected: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse_body(body: bytes, origin: str, **options: Any) -> list[PaperRecord]:
+    """All good records of one page (`options`: those of `parse_page`)."""
+    return parse_page(body, origin, **options).records
+
+
+def parse_page(
     body: bytes,
     origin: str,
     *,
@@ -50,15 +65,24 @@ def parse_body(
     source: str = "",
     fetched_at: datetime | None = None,
     unescape_latex: bool = False,
-) -> list[PaperRecord]:
-    """All records of one page (pages are small; the corpus is streamed page by page)."""
+) -> Page:
+    """The good records of one page and the entries left out; raises ParseError when the page as a
+    whole does not parse, or when every entry of it was left out."""
     fmt = fmt or detect_format(body)
-    parser = PARSERS.get(fmt)
-    if parser is None:
-        raise ParseError(origin, f"unknown page format {fmt!r} (known: {', '.join(PARSERS)})")
     ctx = ParseContext(
         origin=origin, source=source or fmt, fetched_at=fetched_at, unescape_latex=unescape_latex
     )
+    records = _parse_with(body, fmt, ctx)
+    if not records and ctx.rejected:
+        shown = "; ".join(ctx.rejected[:3]) + ("; ..." if len(ctx.rejected) > 3 else "")
+        raise ctx.error(f"every entry was left out ({len(ctx.rejected)}): {shown}")
+    return Page(records, ctx.rejected, ctx.warnings)
+
+
+def _parse_with(body: bytes, fmt: str, ctx: ParseContext) -> list[PaperRecord]:
+    parser = PARSERS.get(fmt)
+    if parser is None:
+        raise ctx.error(f"unknown page format {fmt!r} (known: {', '.join(PARSERS)})")
     return list(parser(body, ctx))
 
 
@@ -70,7 +94,5 @@ def _parse_json(body: bytes, ctx: ParseContext) -> Iterable[PaperRecord]:
             inner = data["body"].encode("latin-1")
         except UnicodeEncodeError as exc:
             raise ctx.error("recorded response body is not latin-1 decoded bytes") from exc
-        return parse_body(
-            inner, ctx.origin, source=ctx.source, fetched_at=ctx.fetched_at, unescape_latex=ctx.unescape_latex
-        )
+        return _parse_with(inner, detect_format(inner), ctx)
     return records_from_hf_data(data, ctx)

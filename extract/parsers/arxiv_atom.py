@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from extract.arxiv_ids import normalise_arxiv_id
 from extract.errors import ArxivApiError
-from extract.parsers.common import ParseContext, make_record, optional_int, parse_day
+from extract.parsers.common import ParseContext, make_record, one_entry, optional_int, parse_day
 from extract.records import PaperRecord
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -53,7 +53,9 @@ def parse_feed(body: bytes, ctx: ParseContext) -> Feed:
         items_per_page=optional_int(_text(root, f"{OPENSEARCH}itemsPerPage")),
     )
     for index, entry in enumerate(entries):
-        feed.records.append(_record(entry, ctx, f"entry {index}"))
+        record = one_entry(ctx, _record, entry, ctx, f"entry {index}")
+        if record is not None:
+            feed.records.append(record)
     return feed
 
 

@@ -2,27 +2,53 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from extract.arxiv_ids import normalise_arxiv_id
 from extract.clean import clean_text, title_paper_id
 from extract.errors import ParseError
-from extract.records import PaperRecord
+from extract.records import PaperRecord, ints_in_range
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class ParseContext:
-    """Where a body came from; copied into every record parsed from it."""
+    """Where a body came from; copied into every record parsed from it.
+
+    `rejected` collects the entries of the page that were left out ("item 3: item 3 has no title"),
+    `warnings` the values that were dropped from kept records.
+    """
 
     origin: str
     source: str = ""
     fetched_at: datetime | None = None
     unescape_latex: bool = False
+    rejected: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def error(self, reason: str) -> ParseError:
         return ParseError(self.origin, reason)
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+        log.warning("%s: %s", self.origin, message)
+
+
+def one_entry(
+    ctx: ParseContext, build: Callable[..., PaperRecord], *args: Any, **kwargs: Any
+) -> PaperRecord | None:
+    """The record `build(*args, **kwargs)` makes of one entry of a page; a ParseError leaves out that
+    entry only (its reason goes to `ctx.rejected`)."""
+    try:
+        return build(*args, **kwargs)
+    except ParseError as exc:
+        ctx.rejected.append(exc.reason)
+        return None
 
 
 def parse_day(value: object) -> date | None:
@@ -69,7 +95,7 @@ def make_record(
     clean_abstract = clean_text(abstract, latex=ctx.unescape_latex) if isinstance(abstract, str) else ""
     arxiv = normalise_arxiv_id(arxiv_id)
     names = authors or []
-    return PaperRecord(
+    record = PaperRecord(
         paper_id=arxiv or title_paper_id(clean_title),
         title=clean_title,
         abstract=clean_abstract,
@@ -86,6 +112,10 @@ def make_record(
         fetched_at=ctx.fetched_at,
         sources=[ctx.origin],
     )
+    record, problems = ints_in_range(record)
+    for problem in problems:
+        ctx.warn(f"{where or 'entry'} ({record.paper_id}): {problem}")
+    return record
 
 
 def as_dict(value: Any, ctx: ParseContext, where: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
-from extract.parsers.common import ParseContext, make_record
+from extract.parsers.common import ParseContext, make_record, one_entry
 from extract.parsers.hf_json import records_from_hf_data
 from extract.records import PaperRecord
 
@@ -70,4 +70,6 @@ def parse_hf_html(body: bytes, ctx: ParseContext) -> Iterator[PaperRecord]:
     if not links:
         raise ctx.error("HTML page has no DailyPapers data-props and no paper links")
     for index, (href, text) in enumerate(links):
-        yield make_record(ctx, title=text, arxiv_id=href, where=f"link {index}")
+        record = one_entry(ctx, make_record, ctx, title=text, arxiv_id=href, where=f"link {index}")
+        if record is not None:
+            yield record

@@ -14,6 +14,7 @@ from extract.parsers.common import (
     ParseContext,
     as_dict,
     make_record,
+    one_entry,
     optional_int,
     optional_str,
     parse_day,
@@ -42,13 +43,20 @@ def records_from_hf_data(data: Any, ctx: ParseContext) -> Iterator[PaperRecord]:
         data = data["dailyPapers"]  # the props of the HTML listing page
     if isinstance(data, list):
         for index, item in enumerate(data):
-            yield record_from_item(as_dict(item, ctx, f"item {index}"), ctx, f"item {index}")
+            where = f"item {index}"
+            record = one_entry(ctx, _record_from_any, item, ctx, where)
+            if record is not None:
+                yield record
     elif isinstance(data, dict) and ("paper" in data or "title" in data):
         yield record_from_item(data, ctx, "paper")
     elif isinstance(data, dict) and "error" in data:
         raise ctx.error(f"Hugging Face API error: {str(data['error'])[:200]}")
     else:
         raise ctx.error(f"JSON {type(data).__name__} is not a Hugging Face paper list or paper")
+
+
+def _record_from_any(item: Any, ctx: ParseContext, where: str) -> PaperRecord:
+    return record_from_item(as_dict(item, ctx, where), ctx, where)
 
 
 def record_from_item(item: dict[str, Any], ctx: ParseContext, where: str) -> PaperRecord:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from extract.clean import strip_subscribe
-from extract.parsers.common import ParseContext, make_record
+from extract.parsers.common import ParseContext, make_record, one_entry
 from extract.records import PaperRecord
 
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -63,7 +63,9 @@ def parse_text_dump(body: bytes, ctx: ParseContext) -> Iterator[PaperRecord]:
         entries = _spaced_entries(body_lines, ctx)
     count = 0
     for count, (title, abstract, meta) in enumerate(entries, start=1):
-        yield make_record(
+        record = one_entry(
+            ctx,
+            make_record,
             ctx,
             title=title,
             abstract=abstract,
@@ -72,6 +74,8 @@ def parse_text_dump(body: bytes, ctx: ParseContext) -> Iterator[PaperRecord]:
             upvotes=meta.upvotes,
             where=f"entry {count - 1}",
         )
+        if record is not None:
+            yield record
     if count == 0:
         raise ctx.error("saved paper listing has no entries")
 

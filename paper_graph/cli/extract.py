@@ -14,12 +14,16 @@ from extract.records import Mention
 
 
 class PaperLinesError(ValueError):
-    """A line of the input is not a JSON object with a paper_id and a title."""
+    """A line of the input is not UTF-8, or not a JSON object with a string paper_id and title."""
 
 
-def read_paper_lines(stream: IO[str], origin: str) -> Iterator[dict[str, Any]]:
-    """Parsed papers, one JSON object per line, as printed by `paper-graph parse`."""
-    for number, line in enumerate(stream, 1):
+def read_paper_lines(stream: IO[bytes], origin: str) -> Iterator[dict[str, Any]]:
+    """Parsed papers, one JSON object per line (UTF-8), as printed by `paper-graph parse`."""
+    for number, raw in enumerate(stream, 1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise PaperLinesError(f"{origin}:{number}: not UTF-8 ({exc.reason} at byte {exc.start})") from exc
         if not line.strip():
             continue
         try:
@@ -28,6 +32,10 @@ def read_paper_lines(stream: IO[str], origin: str) -> Iterator[dict[str, Any]]:
             raise PaperLinesError(f"{origin}:{number}: invalid JSON: {exc}") from exc
         if not isinstance(row, dict) or not row.get("paper_id") or not isinstance(row.get("title"), str):
             raise PaperLinesError(f"{origin}:{number}: expected an object with 'paper_id' and 'title'")
+        for key in ("paper_id", "abstract"):
+            if not isinstance(row.get(key) or "", str):
+                kind = type(row[key]).__name__
+                raise PaperLinesError(f"{origin}:{number}: {key!r} must be a string, not {kind}")
         yield row
 
 
@@ -82,20 +90,23 @@ def extract(path: Path, output_format: str, batch_size: int) -> None:
 
     origin = "<stdin>" if str(path) == "-" else str(path)
     try:
-        stream = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
+        stream = sys.stdin.buffer if str(path) == "-" else path.open("rb")
     except OSError as exc:
         raise click.ClickException(f"{origin}: {exc.strerror}") from exc
     with stream:
         papers: dict[str, dict[str, Any]] = {}
+        bad_line: list[PaperLinesError] = []
 
         def remember() -> Iterator[dict[str, Any]]:
-            for paper in read_paper_lines(stream, origin):
-                papers[paper["paper_id"]] = paper
-                yield paper
+            try:
+                for paper in read_paper_lines(stream, origin):
+                    papers[paper["paper_id"]] = paper
+                    yield paper
+            except PaperLinesError as exc:  # the papers read before it are still extracted and printed
+                bad_line.append(exc)
 
-        try:
-            for paper_id, mentions in extract_papers(remember(), batch_size=batch_size):
-                row = paper_entities(papers.pop(paper_id), mentions)
-                click.echo(json.dumps(row, ensure_ascii=False) if output_format == "jsonl" else _table(row))
-        except PaperLinesError as exc:
-            raise click.ClickException(str(exc)) from exc
+        for paper_id, mentions in extract_papers(remember(), batch_size=batch_size):
+            row = paper_entities(papers.pop(paper_id), mentions)
+            click.echo(json.dumps(row, ensure_ascii=False) if output_format == "jsonl" else _table(row))
+    if bad_line:
+        raise click.ClickException(str(bad_line[0]))

@@ -8,7 +8,11 @@ from pathlib import Path
 import click
 
 from extract.jsonl import record_to_json
-from extract.parse import ParseResult, parse_paths
+from extract.parse import DEFAULT_MAX_BYTES, ParseResult, parse_paths
+from extract.parsers import SUPPORTED_SUFFIXES
+from extract.sources.dump import saved_pages
+
+SHOWN_QUARANTINED = 10  # quarantine lines in the summary; the reason files hold them all
 
 
 @click.command()
@@ -29,41 +33,79 @@ from extract.parse import ParseResult, parse_paths
 @click.option(
     "--unescape-latex", is_flag=True, help=r"Turn LaTeX escapes such as \% and \_ into the characters."
 )
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    help="Refuse files larger than this, unread [default: the config's fetch.max_bytes].",
+)
 def parse(
-    paths: tuple[Path, ...], output_format: str, order: str, quarantine: Path | None, unescape_latex: bool
+    paths: tuple[Path, ...],
+    output_format: str,
+    order: str,
+    quarantine: Path | None,
+    unescape_latex: bool,
+    max_bytes: int | None,
 ) -> None:
     """Parse saved pages (files or folders; text dumps, HF JSON/HTML, arXiv Atom) into deduplicated papers.
 
-    Records go to stdout; per-file counts, duplicates and quarantined files go to stderr.
+    Records go to stdout; per-file counts, duplicates and quarantined files go to stderr. Exits 1
+    when nothing parseable was given or no file parsed.
     """
+    empty = [path for path in paths if next(saved_pages(path), None) is None]
+    if empty and len(empty) == len(paths):
+        names = ", ".join(map(str, empty))
+        raise click.ClickException(f"{names}: no saved pages (files ending {', '.join(SUPPORTED_SUFFIXES)})")
+    for path in empty:
+        click.echo(f"{path}: no saved pages, skipped", err=True)
     result = parse_paths(
         paths,
         quarantine_root=quarantine,
         order="first_seen" if order == "input" else "paper_id",
         unescape_latex=unescape_latex,
+        max_bytes=max_bytes or _configured_max_bytes(),
     )
     if output_format == "jsonl":
         for record in result.records:
             click.echo(record_to_json(record))
     else:
         _print_table(result)
-    _report(result)
+    _report(result, quarantine)
     if result.files and len(result.quarantined) == len(result.files):
         sys.exit(1)
 
 
-def _report(result: ParseResult) -> None:
+def _configured_max_bytes() -> int:
+    from paper_graph.config import ConfigError, load_config
+
+    try:
+        return int(load_config().fetch.get("max_bytes", DEFAULT_MAX_BYTES))
+    except ConfigError:
+        return DEFAULT_MAX_BYTES
+
+
+def _report(result: ParseResult, quarantine: Path | None) -> None:
     for count in result.files:
-        if count.error is None:
-            click.echo(f"{count.path}: {count.records} records ({count.format})", err=True)
-        else:
+        if count.error is not None:
             click.echo(f"{count.path}: QUARANTINED ({count.format}): {count.error}", err=True)
+        else:
+            left_out = f", {len(count.left_out)} entries left out" if count.left_out else ""
+            click.echo(f"{count.path}: {count.records} records ({count.format}){left_out}", err=True)
     summary = result.summary()
     click.echo(
         f"files: {summary['files']}, records: {summary['parsed']}, papers: {summary['papers']}, "
-        f"duplicates: {summary['duplicates']}, quarantined: {summary['quarantined']}",
+        f"duplicates: {summary['duplicates']}, quarantined: {summary['quarantined']} pages, "
+        f"{summary['quarantined_entries']} entries, warnings: {summary['warnings']}",
         err=True,
     )
+    lines = result.quarantine_lines()
+    if lines:
+        click.echo("Quarantined:", err=True)
+        for line in lines[:SHOWN_QUARANTINED]:
+            click.echo(f"  {line}", err=True)
+        if len(lines) > SHOWN_QUARANTINED:
+            click.echo(f"  ... and {len(lines) - SHOWN_QUARANTINED} more", err=True)
+        stored = f"stored in {quarantine / 'quarantine'}" if quarantine else "not stored (--quarantine DIR)"
+        click.echo(f"  copies and reasons {stored}", err=True)
 
 
 def _print_table(result: ParseResult) -> None:

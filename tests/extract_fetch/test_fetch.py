@@ -257,14 +257,14 @@ def test_per_host_rate_limit_spaces_requests(http_server, pages, fast_settings, 
 
 def test_dump_source_archives_saved_pages(pages, tmp_path):
     report = fetch_source({"name": "seeds", "kind": "dump", "path": str(pages)}, RUN, tmp_path)
-    names = {p.name for p in report.paths}
+    names = {p.name.split(".")[0] + p.suffix for p in report.paths}  # "<slug>.<path hash><suffix>"
     assert {"dump_compact.txt", "hf_daily_2024-06-03.json", "arxiv_error.xml"} <= names
     result = parse_archived(report.paths)
     # the error feed and the two robots.txt files are not paper listings
-    assert sorted(Path(q.path).name for q in result.quarantined) == [
-        "arxiv_error.xml",
-        "robots_allow.txt",
-        "robots_disallow.txt",
+    assert sorted(Path(q.path).name.split(".")[0] for q in result.quarantined) == [
+        "arxiv_error",
+        "robots_allow",
+        "robots_disallow",
     ]
     ids = [r.paper_id for r in result.records]
     # title-only records of the text dumps joined the arXiv records with the same title
@@ -278,7 +278,8 @@ def test_dump_source_archives_saved_pages(pages, tmp_path):
         "hep-th/9901001",
     ]
     assert ids[-1].startswith("title:")  # "subscriber churn ..." is known only by its title
-    assert (tmp_path / "quarantine" / "source=seeds" / "dt=2024-06-03" / "arxiv_error.xml").is_file()
+    [error_feed] = (tmp_path / "quarantine" / "source=seeds" / "dt=2024-06-03").glob("arxiv_error.*.xml")
+    assert error_feed.read_bytes() == (pages / "arxiv_error.xml").read_bytes()
     assert all(row.status == 200 for row in Archive(tmp_path).iter_archived(source="seeds"))
 
 
