@@ -217,13 +217,13 @@ def running_pid(instance: Instance) -> int | None:
 
 def bolt_ready(instance: Instance, pw: str) -> bool:
     from neo4j import GraphDatabase
-    from neo4j.exceptions import Neo4jError, ServiceUnavailable
+    from neo4j.exceptions import DriverError, Neo4jError
 
     try:
         with GraphDatabase.driver(instance.uri, auth=(USER, pw), connection_timeout=2) as driver:
             driver.verify_connectivity()  # unlike execute_query, does not retry for 30 s
         return True
-    except (ServiceUnavailable, Neo4jError, OSError):
+    except (DriverError, Neo4jError, OSError):  # a server dying mid-handshake raises SessionExpired too
         return False
 
 
