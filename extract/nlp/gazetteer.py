@@ -259,3 +259,12 @@ def gazetteer_patterns(cased: bool) -> list[dict]:
 @registry.misc("paper_graph.vocab_patterns.v1")
 def vocab_patterns(cased: bool) -> list[dict]:
     return span_ruler_patterns(list(vocab_entries()), cased=cased)
+
+
+def warm_lookups() -> None:
+    """Build the cached lookups the components read per paper."""
+    alias_index()
+    canonical_names()
+    cue_surfaces()
+    stoplist()
+    common_words()

@@ -37,7 +37,6 @@ from extract.nlp.normalize import normalise_name
 
 RANK = {group: rank for rank, group in enumerate(spans.CANDIDATE_GROUPS)}
 LISTED = frozenset(spans.LIST_GROUPS)
-CURATED = frozenset(spans.CURATED_GROUPS)
 STOPLISTED_GROUPS = frozenset((spans.ACRONYM, spans.SHAPE, spans.NAME, *spans.VOCAB_GROUPS))
 VOCAB = frozenset(spans.VOCAB_GROUPS)
 RULE_GROUPS = frozenset((spans.CONTRIBUTION, spans.ACRONYM, spans.NAME))
@@ -133,14 +132,21 @@ def apply_context(doc: Doc, found: Candidates) -> None:
     kept: list[Candidate] = []
     pending: list[Candidate] = []
     for candidate in found.items:
-        if candidate.group not in LISTED:
+        gated = (
+            candidate.surface in ambiguous
+            and candidate.surface not in defined
+            and candidate.surface not in own
+        )
+        # the curated lists' types stand; only vocabulary names and ambiguous short forms read their context
+        if candidate.group not in VOCAB and not (gated and candidate.group in LISTED):
             kept.append(candidate)
             continue
-        cue = cue_type(doc, candidate.start, candidate.end)
+        cue, appositive = cue_type(doc, candidate.start, candidate.end)
         candidate.cued = cue in TYPES
-        if candidate.surface in ambiguous and candidate.surface not in defined | own:
-            # an ambiguous short form needs a cue confirming its listed type ("the Cora dataset")
-            confirmed = cue == candidate.type or (
+        if gated:
+            # an ambiguous short form needs a cue confirming its listed type ("the Cora dataset", "GPT
+            # models"); a method head ("X policy") is too often a longer name's or a compound's
+            confirmed = (cue == candidate.type and (appositive or cue != "METHOD")) or (
                 candidate.type == "DATASET"
                 and cue is None
                 and dataset_cue(doc, candidate.start, candidate.end)
@@ -149,11 +155,9 @@ def apply_context(doc: Doc, found: Candidates) -> None:
                 pending.append(candidate)
                 continue
         elif cue in TYPES and cue != candidate.type and not candidate.surface_text.islower():
-            # the curated lists keep MODEL vs METHOD ("the ResNet architecture"); a dataset cue always counts;
             # a lowercase term before a head noun is a modifier ("instruction-tuning datasets")
-            if candidate.group not in CURATED or "DATASET" in (cue, candidate.type):
-                candidate.type = cue
-                candidate.key = candidate_key(cue, canonical_names().get(candidate.key, candidate.surface))
+            candidate.type = cue
+            candidate.key = candidate_key(cue, canonical_names().get(candidate.key, candidate.surface))
         kept.append(candidate)
     # "Cora, Citeseer and Pubmed": a cue-less short form listed next to an accepted name of its type;
     # a short form accepted once in the paper is accepted everywhere in it
