@@ -129,7 +129,7 @@ def _subtitle_type(subtitle: str) -> str | None:
 def _presented_with_weights(doc: Doc, surface: str, starts: list[int]) -> bool:
     """A sentence naming `surface` speaks of its parameters, weights or pre-training: a model (guideline)."""
     text = text_of(doc)
-    for start, end in occurrences(text, surface):
+    for start, _ in occurrences(text, surface):
         index = bisect.bisect_right(starts, token_at(doc, start)) - 1
         first = starts[index]
         last = starts[index + 1] if index + 1 < len(starts) else len(doc)
@@ -179,7 +179,9 @@ class ContributionFinder:
                 run_end = (
                     _title_case_run(doc, i, limit) if i not in covered and token.text[:1].isupper() else i
                 )
-                if not (_is_name_start(token, covered) or run_end > i):
+                # right after "called" / "dubbed" any capitalised word starts the name
+                named = naming and token.text[:1].isupper() and token.text not in COMMON_CAPITALISED
+                if not (named or _is_name_start(token, covered) or run_end > i):
                     continue
                 end = max(_name_end(doc, i, limit), run_end)
                 if run_end > i and head_type([doc[end - 1].text]) == "SKIP":

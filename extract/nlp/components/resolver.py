@@ -1,4 +1,4 @@
-"""`pg_resolver`: candidates from all span groups -> non-overlapping `doc.ents` with keys. Last in the pipeline.
+"""`pg_resolver`, last in the pipeline: candidates from all span groups -> non-overlapping `doc.ents`.
 
 Phases, each a function below:
 1. `collect`: read every group of `spans.CANDIDATE_GROUPS` (stoplisted rule and vocabulary names out);

@@ -24,8 +24,8 @@ import gzip
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -173,10 +173,7 @@ def is_alias_of(variant: str, names: Iterable[str]) -> bool:
     """A variant is kept when it is a spelling of a name or an abbreviation of it; leaderboard variants
     ("MNIST-to-USPS", "ImageNet 512x512") and sub-datasets (GLUE's "MNLI-mm") are not aliases."""
     form = normalise_name(variant)
-    for name in names:
-        if form == normalise_name(name) or _initials_of(variant, name):
-            return True
-    return False
+    return any(form == normalise_name(name) or _initials_of(variant, name) for name in names)
 
 
 def needs_cue(surface: str) -> bool:
