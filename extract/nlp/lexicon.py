@@ -23,6 +23,7 @@ LIST_NAMES = (
     "modifier_suffixes",
     "list_glue",
     "weights_cues",
+    "size_words",
 )
 
 

@@ -88,3 +88,10 @@ def test_span_groups_in_the_config_are_the_ones_named_in_spans() -> None:
     for group in spans.LIST_GROUPS:
         assert f'spans_key = "{group}"' in config
     assert set(spans.COMPONENT_OF_GROUP) == set(spans.CANDIDATE_GROUPS)
+
+
+def test_an_unknown_name_listed_beside_known_ones_shares_their_type(nlp: Language) -> None:
+    found = entities(nlp, "Experiments with GPT2 and TinyZorb show gains on SQuAD, ZorbQA and PubMed.")
+    assert found["TinyZorb"][0] == "MODEL"
+    assert found["ZorbQA"][0] == "DATASET" and found["PubMed"][0] == "DATASET"
+    assert entities(nlp, "We fine-tune T5-small.")["T5-small"][:2] == ("MODEL", "model:t5small")
