@@ -202,4 +202,5 @@ def names(doc: Doc) -> Doc:
             add_candidate(
                 doc, spans.NAME, doc[i].idx, doc[end - 1].idx + len(doc[end - 1]), entity_type, surface
             )
+            edges[0][i] = edges[1][end] = entity_type  # "SQuAD, ZorbQA and PubMed": the list goes on
     return doc
