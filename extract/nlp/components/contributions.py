@@ -34,6 +34,7 @@ SCAN_STOP = words("scan_stops")
 PREPOSITIONS = words("prepositions")
 COMMON_CAPITALISED = words("common_capitalised")
 WEIGHTS_CUES = words("weights_cues")
+WEIGHTS_WINDOW = 6  # tokens either side of a mention
 _TITLE_PREFIX = re.compile(r"^\s*([^:\n]{1,60}?)\s*:\s")
 
 EVIDENCE_APPOSITIVE, EVIDENCE_BEFORE, EVIDENCE_AFTER, EVIDENCE_TITLE, EVIDENCE_NONE = 4, 3, 2, 1, 0
@@ -127,13 +128,14 @@ def _subtitle_type(subtitle: str) -> str | None:
 
 
 def _presented_with_weights(doc: Doc, surface: str, starts: list[int]) -> bool:
-    """A sentence naming `surface` speaks of its parameters, weights or pre-training: a model (guideline)."""
-    text = text_of(doc)
-    for start, _ in occurrences(text, surface):
-        index = bisect.bisect_right(starts, token_at(doc, start)) - 1
-        first = starts[index]
-        last = starts[index + 1] if index + 1 < len(starts) else len(doc)
-        if any(token.text in WEIGHTS_CUES or token.lower_ in WEIGHTS_CUES for token in doc[first:last]):
+    """Words right around a mention speak of its parameters, weights or pre-training ("X is pre-trained
+    on ...", "X-7B weights"): the paper presents a model (guideline)."""
+    for start, end in occurrences(text_of(doc), surface):
+        first, last = token_at(doc, start), token_at(doc, end - 1) + 1
+        index = bisect.bisect_right(starts, first) - 1
+        sentence_end = starts[index + 1] if index + 1 < len(starts) else len(doc)
+        window = doc[max(starts[index], first - WEIGHTS_WINDOW) : min(sentence_end, last + WEIGHTS_WINDOW)]
+        if any(token.text in WEIGHTS_CUES or token.lower_ in WEIGHTS_CUES for token in window):
             return True
     return False
 
