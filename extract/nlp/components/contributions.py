@@ -33,7 +33,10 @@ NAMING = word_lists()["naming_words"]
 SCAN_STOP = words("scan_stops")
 PREPOSITIONS = words("prepositions")
 COMMON_CAPITALISED = words("common_capitalised")
-WEIGHTS_CUES = words("weights_cues")
+WEIGHTS_CUE = re.compile(
+    r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in sorted(words("weights_cues"))) + r")(?![\w-])",
+    re.IGNORECASE,
+)
 WEIGHTS_WINDOW = 6  # tokens either side of a mention
 _TITLE_PREFIX = re.compile(r"^\s*([^:\n]{1,60}?)\s*:\s")
 
@@ -135,7 +138,7 @@ def _presented_with_weights(doc: Doc, surface: str, starts: list[int]) -> bool:
         index = bisect.bisect_right(starts, first) - 1
         sentence_end = starts[index + 1] if index + 1 < len(starts) else len(doc)
         window = doc[max(starts[index], first - WEIGHTS_WINDOW) : min(sentence_end, last + WEIGHTS_WINDOW)]
-        if any(token.text in WEIGHTS_CUES or token.lower_ in WEIGHTS_CUES for token in window):
+        if WEIGHTS_CUE.search(window.text):
             return True
     return False
 
