@@ -23,6 +23,7 @@ from pathlib import Path
 
 from spacy.util import registry
 
+from extract.nlp import spans
 from extract.nlp.normalize import entity_key, fold, normalise_name, singular
 
 PATTERNS_DIR = Path(__file__).resolve().parent / "patterns"
@@ -251,14 +252,19 @@ def cue_surfaces() -> frozenset[str]:
     return frozenset(normalise_name(singular(s)) for entry in all_entries() for s in entry.cue)
 
 
-@registry.misc("paper_graph.gazetteer_patterns.v1")
+@registry.misc("paper_graph.gazetteer_patterns.v2")
 def gazetteer_patterns(cased: bool) -> list[dict]:
-    return span_ruler_patterns(list(curated_entries()), cased=cased)
-
-
-@registry.misc("paper_graph.vocab_patterns.v1")
-def vocab_patterns(cased: bool) -> list[dict]:
-    return span_ruler_patterns(list(vocab_entries()), cased=cased)
+    """Curated and vocabulary patterns matched by one attribute (ORTH when `cased`, else LOWER), each
+    with the `doc.spans` group its matches go to."""
+    tiers = (
+        (curated_entries(), spans.CURATED_CASED if cased else spans.CURATED_LOWER),
+        (vocab_entries(), spans.VOCAB_CASED if cased else spans.VOCAB_LOWER),
+    )
+    return [
+        {**pattern, "group": group}
+        for entries, group in tiers
+        for pattern in span_ruler_patterns(list(entries), cased=cased)
+    ]
 
 
 def warm_lookups() -> None:
