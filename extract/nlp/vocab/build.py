@@ -191,6 +191,12 @@ def needs_cue(surface: str) -> bool:
     return letters.islower() or letters[1:].islower()
 
 
+def common_phrase(surface: str, common: frozenset[str]) -> bool:
+    """A phrase of common words only ("Street Scene", "Chest X-ray images"): a name only with a cue."""
+    words = surface.lower().replace("-", " ").split()
+    return len(words) > 1 and all(w in common or w in FUNCTION_WORDS or len(w) == 1 for w in words)
+
+
 def read_tasks(rows: list[dict]) -> list[str]:
     tasks = {
         fold(t["task"])
@@ -361,7 +367,7 @@ def build(shared: Path) -> dict[str, list[dict]]:
             row: dict = {"name": kept[0], "type": entry.type, "source": entry.source}
             if kept[1:]:
                 row["aliases"] = kept[1:]
-            cue = [s for s in kept if needs_cue(s)]
+            cue = [s for s in kept if needs_cue(s) or (entry.type == "DATASET" and common_phrase(s, common))]
             if cue:
                 row["cue"] = cue
             if entry.kind:
