@@ -14,7 +14,7 @@ from extract.records import Entity, Mention
 class EntityRegistry:
     """Collects mentions' surfaces per key; `entities()` yields one Entity per key, sorted by key.
 
-    The canonical name is the listed one for gazetteer and vocabulary entities, else the surface (singular) whose
+    The canonical name is the listed one (curated or vocabulary), else the surface (singular) whose
     normalised form is the key, else the most frequent surface (ties: alphabetical): deterministic
     whatever the order papers arrive in.
     """

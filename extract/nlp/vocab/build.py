@@ -207,13 +207,18 @@ def read_tasks(rows: list[dict]) -> list[str]:
     return sorted(t for t in tasks if t)
 
 
-def read_datasets(rows: list[dict], path: Path) -> Iterator[VocabEntry]:
+def _named(rows: list[dict], path: Path) -> Iterator[tuple[dict, str]]:
+    """(row, cleaned name) of every item whose name is fit for a pattern."""
     for number, row in enumerate(rows):
         if not isinstance(row, dict) or not isinstance(row.get("name"), str):
             raise VocabSourceError(f"{path}: item {number} has no 'name' string")
         name = clean_surface(row["name"])
-        if name is None:
-            continue
+        if name is not None:
+            yield row, name
+
+
+def read_datasets(rows: list[dict], path: Path) -> Iterator[VocabEntry]:
+    for row, name in _named(rows, path):
         entry = VocabEntry("DATASET", name, f"pwc-datasets:{_slug(row.get('url'), name)}")
         full = clean_surface(row.get("full_name"))
         if full and full != name:
@@ -229,12 +234,7 @@ def read_datasets(rows: list[dict], path: Path) -> Iterator[VocabEntry]:
 
 
 def read_methods(rows: list[dict], path: Path, hf_names: frozenset[str]) -> Iterator[VocabEntry]:
-    for number, row in enumerate(rows):
-        if not isinstance(row, dict) or not isinstance(row.get("name"), str):
-            raise VocabSourceError(f"{path}: item {number} has no 'name' string")
-        name = clean_surface(row["name"])
-        if name is None:
-            continue
+    for row, name in _named(rows, path):
         collections = [c.get("collection", "") for c in row.get("collections") or [] if isinstance(c, dict)]
         if collections and all(c in SKIPPED_COLLECTIONS for c in collections):
             continue
