@@ -1,7 +1,9 @@
 """HTTP fetching for the sources: polite, bounded and archived.
 
-One requests.Session with urllib3 Retry (exponential backoff with jitter on connection errors, 429
-and 5xx, honouring Retry-After), connect/read timeouts, a per-host rate limit, robots.txt for HTML
+One requests.Session with urllib3 Retry (exponential backoff with jitter on timeouts, dropped
+connections, 429 and 5xx, honouring Retry-After; a host that does not resolve or refuses the
+connection fails at once, and later requests to it in the same run fail without trying again),
+connect/read timeouts, a per-host rate limit, robots.txt for HTML
 pages, conditional GET against the archive, a body size cap and a content-type check. Every body is
 streamed into the archive (see extract.archive) and only renamed into place when complete.
 """
@@ -9,6 +11,7 @@ streamed into the archive (see extract.archive) and only renamed into place when
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
 import urllib.robotparser
@@ -20,10 +23,11 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 from urllib3.util.retry import Retry
 
 from extract.archive import Archive, ArchivedResponse, body_name
-from extract.errors import FetchError, RobotsDisallowed
+from extract.errors import CONNECT, DNS, TIMEOUT, FetchError, RobotsDisallowed
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _CHUNK = 64 * 1024
@@ -92,6 +96,20 @@ class _CappedRetry(Retry):
         retry.retry_after_max = self.retry_after_max
         return retry
 
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> Retry:
+        """No retry when the host does not resolve or refuses the connection (offline, wrong host)."""
+        if isinstance(error, NewConnectionError):  # NameResolutionError included; not connect timeouts
+            raise MaxRetryError(_pool, url or "", error) from error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
 
 class HostRateLimiter:
     """At most `rate` requests per second to each host (thread-safe; sleeps the caller)."""
@@ -116,13 +134,21 @@ class HostRateLimiter:
 
 @dataclass(frozen=True)
 class Request:
-    """One GET a source wants archived."""
+    """One request a source wants archived: a GET, or a read-only POST (a batch lookup with a JSON body)."""
 
     url: str
     accept: tuple[str, ...]  # acceptable media types
     format: str | None = None  # parser of the body
     html_page: bool = False  # pages (not APIs) are checked against robots.txt
-    params: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] | list[tuple[str, str]] = field(default_factory=dict)
+    method: str = "GET"  # GET or POST; a POST must be read-only (it is retried like a GET)
+    json_body: Any = None  # sent as the JSON body of a POST; part of the archive key
+    headers: dict[str, str] = field(default_factory=dict)  # extra request headers (never archived)
+
+    def body_bytes(self) -> bytes | None:
+        if self.json_body is None:
+            return None
+        return json.dumps(self.json_body, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
 class Fetcher:
@@ -136,6 +162,9 @@ class Fetcher:
             self.settings.requests_per_second, self.settings.host_requests_per_second
         )
         self._robots: dict[str, urllib.robotparser.RobotFileParser | str] = {}
+        self._unreachable: dict[str, FetchError] = {}  # host -> why it could not be reached this run
+        self.requests_made = 0  # requests sent (each counted once, whatever urllib3 retried)
+        self.from_archive = 0  # requests answered from the archive without touching the network
 
     def _session(self) -> requests.Session:
         s = self.settings
@@ -145,7 +174,8 @@ class Fetcher:
             read=s.max_retries,
             status=s.max_retries,
             other=0,
-            allowed_methods=frozenset({"GET", "HEAD"}),
+            # POST only for read-only batch lookups (S2 /paper/batch), safe to repeat.
+            allowed_methods=frozenset({"GET", "HEAD", "POST"}),
             status_forcelist=RETRY_STATUSES,
             backoff_factor=s.backoff_factor,
             backoff_max=s.backoff_max,
@@ -170,34 +200,61 @@ class Fetcher:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def get(self, request: Request, *, source: str, kind: str, run_date: date | str) -> ArchivedResponse:
-        """Fetch one URL into the archive; raises FetchError (naming the URL) when it cannot."""
-        prepared = requests.Request("GET", request.url, params=request.params or None).prepare()
+    def get(
+        self,
+        request: Request,
+        *,
+        source: str,
+        kind: str,
+        run_date: date | str,
+        reuse_statuses: frozenset[int] = frozenset(),
+    ) -> ArchivedResponse:
+        """Fetch one request into the archive; raises FetchError (naming the URL) when it cannot.
+
+        `reuse_statuses`: when this source and day already hold a response to the same request
+        (URL and body) with one of these statuses, it is returned without any network request, so a
+        rerun of a date fetches nothing again. A reused error status raises FetchError as fetched.
+        """
+        method = request.method.upper()
+        body = request.body_bytes()
+        prepared = requests.Request(method, request.url, params=request.params or None).prepare()
         url = prepared.url or request.url
+        if reuse_statuses:
+            kept = self.archive.find(source, run_date, url, body, reuse_statuses)
+            if kept is not None:
+                self.from_archive += 1
+                if not kept.ok:
+                    raise FetchError(url, f"HTTP {kept.status} (archived)", status=kept.status, archived=kept)
+                return kept
+        self._check_reachable(url)
         if request.html_page and self.settings.respect_robots:
             self._check_robots(url)
-        conditional = self.archive.validators(url)
+        conditional = self.archive.validators(url) if method == "GET" else None
         headers = {"Accept": ", ".join(request.accept)} if request.accept else {}
+        headers.update(request.headers)
+        if body is not None:
+            headers["Content-Type"] = "application/json"
         if conditional:
             headers.update(conditional[0])
         self._limiter.wait(urlsplit(url).netloc)
         fetched_at = datetime.now(UTC)
+        self.requests_made += 1
         try:
-            response = self.session.get(
+            response = self.session.request(
+                method,
                 url,
                 headers=headers,
+                data=body,
                 stream=True,
                 timeout=(self.settings.connect_timeout, self.settings.read_timeout),
             )
         except requests.RequestException as exc:
-            raise FetchError(
-                url, f"request failed after {self.settings.max_retries} retries: {_why(exc)}"
-            ) from exc
+            raise self._request_failed(url, exc) from exc
         with response:
             folder = self.archive.partition(source, run_date)
             content_type = response.headers.get("Content-Type")
             meta = ArchivedResponse(
-                path=folder / body_name(url, content_type, response.status_code),
+                path=folder / body_name(url, content_type, response.status_code, body),
                 source=source,
                 kind=kind,
                 url=url,
@@ -208,6 +265,8 @@ class Fetcher:
                 content_type=content_type,
                 headers={k: v for k, v in response.headers.items() if k.lower() != "set-cookie"},
                 format=request.format,
+                method=method,
+                request_body=body.decode("utf-8") if body is not None else None,
             )
             if response.status_code == 304 and conditional:
                 return self._reuse(conditional[1], meta)
@@ -223,6 +282,26 @@ class Fetcher:
             archived = self._stream_into_archive(response, meta)
         self.archive.remember_validators(archived)
         return archived
+
+    def _check_reachable(self, url: str) -> None:
+        known = self._unreachable.get(urlsplit(url).netloc)
+        if known is not None:
+            raise FetchError(url, f"{known.reason} (not tried again this run)", cause=known.cause)
+
+    def _request_failed(self, url: str, exc: requests.RequestException) -> FetchError:
+        """A FetchError saying why (DNS, connect, timeout); an unreachable host is remembered."""
+        cause = _cause(exc)
+        host = urlsplit(url).netloc
+        if cause == DNS:
+            reason = f"the host name {urlsplit(url).hostname} does not resolve (DNS; offline?)"
+        elif cause == CONNECT:
+            reason = f"cannot connect to {host}: {_os_reason(exc) or 'connection failed'}"
+        else:
+            reason = f"request failed after {self.settings.max_retries} retries: {_why(exc)}"
+        error = FetchError(url, reason, cause=cause)
+        if error.unreachable:
+            self._unreachable[host] = error
+        return error
 
     def _stream_into_archive(self, response: requests.Response, meta: ArchivedResponse) -> ArchivedResponse:
         cap = self.settings.max_bytes
@@ -281,6 +360,9 @@ class Fetcher:
                 parser.url, timeout=(self.settings.connect_timeout, self.settings.read_timeout)
             )
         except requests.RequestException as exc:
+            error = self._request_failed(parser.url, exc)
+            if error.unreachable:  # the host is down or offline, not a robots.txt verdict
+                raise error from exc
             return f"robots.txt unreachable: {_why(exc)}"
         if response.status_code in (401, 403):
             parser.disallow_all = True
@@ -308,6 +390,38 @@ def _check_content_type(url: str, content_type: str | None, accept: tuple[str, .
         raise FetchError(
             url, f"unexpected content type {content_type or 'none'!r} (expected {', '.join(accept)})"
         )
+
+
+def _cause(exc: BaseException) -> str | None:
+    """DNS, CONNECT or TIMEOUT for a requests error (urllib3's reason inside MaxRetryError), else None."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        reason = getattr(seen, "reason", None)
+        for candidate in (seen, reason, *(getattr(seen, "args", ()) or ())):
+            if isinstance(candidate, NameResolutionError):
+                return DNS
+            if isinstance(candidate, NewConnectionError):
+                return CONNECT
+            if isinstance(candidate, MaxRetryError) and candidate.reason is not None:
+                nested = _cause(candidate.reason)
+                if nested:
+                    return nested
+        seen = seen.__cause__ or seen.__context__
+    if isinstance(exc, requests.Timeout):
+        return TIMEOUT
+    return None
+
+
+def _os_reason(exc: BaseException) -> str | None:
+    """The innermost OS error text of an exception chain ('Connection refused'), if any."""
+    found, seen = None, exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.strerror:
+            found = seen.strerror
+        candidates = [getattr(seen, "reason", None), *(getattr(seen, "args", ()) or ())]
+        nested = next((c for c in candidates if isinstance(c, BaseException)), None)
+        seen = seen.__cause__ or seen.__context__ or nested
+    return found
 
 
 def _why(exc: BaseException) -> str:
