@@ -14,98 +14,30 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
+from extract.nlp import spans
 from extract.nlp.components.common import (
     NAME_TOKEN,
-    REJECTED_GROUP,
     add_candidate,
-    first_type_noun,
-    head_type,
     occurrences,
     sentence_starts,
     surface_key,
     text_of,
+    token_at,
 )
 from extract.nlp.components.title import title_end
 from extract.nlp.gazetteer import stoplist
+from extract.nlp.lexicon import first_type_noun, head_type, word_lists, words
 
-TRIGGERS = [
-    "propose",
-    "proposes",
-    "introduce",
-    "introduces",
-    "present",
-    "presents",
-    "develop",
-    "develops",
-    "design",
-    "designs",
-    "release",
-    "releases",
-    "construct",
-    "constructs",
-    "curate",
-    "curates",
-    "contribute",
-    "build",
-    "builds",
-    "create",
-    "creates",
-]
-NAMING = ["called", "named", "dubbed", "termed", "coined", "namely"]
-SCAN_STOP = frozenset(["to", "that", "which", "how", "whether", "where", "when", "if", ";", ".", ":", "by"])
-PREPOSITIONS = frozenset(
-    [
-        "for",
-        "with",
-        "via",
-        "from",
-        "in",
-        "of",
-        "on",
-        "through",
-        "using",
-        "by",
-        "towards",
-        "toward",
-        "to",
-        "and",
-        "at",
-        "as",
-    ]
+TRIGGERS = word_lists()["contribution_triggers"]
+NAMING = word_lists()["naming_words"]
+SCAN_STOP = words("scan_stops")
+PREPOSITIONS = words("prepositions")
+COMMON_CAPITALISED = words("common_capitalised")
+WEIGHTS_CUE = re.compile(
+    r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in sorted(words("weights_cues"))) + r")(?![\w-])",
+    re.IGNORECASE,
 )
-COMMON_CAPITALISED = frozenset(
-    [
-        "We",
-        "Our",
-        "The",
-        "This",
-        "These",
-        "That",
-        "Its",
-        "It",
-        "In",
-        "A",
-        "An",
-        "To",
-        "Here",
-        "Finally",
-        "Specifically",
-        "Moreover",
-        "However",
-        "Furthermore",
-        "Code",
-        "Project",
-        "Experiments",
-        "Results",
-        "Extensive",
-        "Existing",
-        "Recent",
-        "Additionally",
-        "First",
-        "Second",
-        "Third",
-    ]
-)
+WEIGHTS_WINDOW = 6  # tokens either side of a mention
 _TITLE_PREFIX = re.compile(r"^\s*([^:\n]{1,60}?)\s*:\s")
 
 EVIDENCE_APPOSITIVE, EVIDENCE_BEFORE, EVIDENCE_AFTER, EVIDENCE_TITLE, EVIDENCE_NONE = 4, 3, 2, 1, 0
@@ -160,7 +92,7 @@ def _is_name_start(token: Token, covered: set[int]) -> bool:
 
 def _covered_tokens(doc: Doc) -> set[int]:
     covered: set[int] = set()
-    for group in ("pg_gazetteer_cased", "pg_gazetteer_lower"):
+    for group in spans.CURATED_GROUPS:  # a vocabulary name may be the paper's own (MAPS)
         for span in doc.spans.get(group, []):
             covered.update(range(span.start, span.end))
     return covered
@@ -198,6 +130,19 @@ def _subtitle_type(subtitle: str) -> str | None:
     return found
 
 
+def _presented_with_weights(doc: Doc, surface: str, starts: list[int]) -> bool:
+    """Words right around a mention speak of its parameters, weights or pre-training ("X is pre-trained
+    on ...", "X-7B weights"): the paper presents a model (guideline)."""
+    for start, end in occurrences(text_of(doc), surface):
+        first, last = token_at(doc, start), token_at(doc, end - 1) + 1
+        index = bisect.bisect_right(starts, first) - 1
+        sentence_end = starts[index + 1] if index + 1 < len(starts) else len(doc)
+        window = doc[max(starts[index], first - WEIGHTS_WINDOW) : min(sentence_end, last + WEIGHTS_WINDOW)]
+        if WEIGHTS_CUE.search(window.text):
+            return True
+    return False
+
+
 class ContributionFinder:
     def __init__(self, nlp: Language) -> None:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -225,7 +170,9 @@ class ContributionFinder:
                 )
 
         starts = sentence_starts(doc)  # once: Token.sent rescans the doc
-        for match_id, start, _ in self.matcher(doc):
+        matches = self.matcher(doc)
+        naming_at = [start for match_id, start, _ in matches if doc.vocab.strings[match_id] == "NAMING"]
+        for match_id, start, _ in matches:
             index = bisect.bisect_right(starts, start) - 1
             sentence_start = starts[index]
             limit = starts[index + 1] if index + 1 < len(starts) else len(doc)
@@ -237,17 +184,26 @@ class ContributionFinder:
                 run_end = (
                     _title_case_run(doc, i, limit) if i not in covered and token.text[:1].isupper() else i
                 )
-                if not (_is_name_start(token, covered) or run_end > i):
+                # right after "called" / "dubbed" any capitalised word starts the name
+                named = naming and token.text[:1].isupper() and token.text not in COMMON_CAPITALISED
+                if not (named or _is_name_start(token, covered) or run_end > i):
                     continue
                 end = max(_name_end(doc, i, limit), run_end)
                 if run_end > i and head_type([doc[end - 1].text]) == "SKIP":
                     break
+                if run_end > i and not naming and any(end <= n < min(limit, end + 12) for n in naming_at):
+                    break  # "a Facial Decoupled Diffusion model ... called FD2Talk": the name follows
                 i, end = _parenthesised_acronym(doc, i, end, limit)
-                entity_type, evidence = _evidence_after(doc, end, limit)
+                # "a Face Neural Volume Rendering (FNeVR) network": the evidence follows the parenthesis
+                after = end + 1 if end < limit and doc[end].text == ")" else end
+                entity_type, evidence = _evidence_after(doc, after, limit)
                 if evidence < EVIDENCE_APPOSITIVE:
-                    before = first_type_noun(
-                        list(reversed([t.text for t in doc[max(sentence_start, i - 8) : i]]))
+                    window = reversed(
+                        [t.text for t in doc[max(sentence_start, i - (12 if naming else 8)) : i]]
                     )
+                    if naming:  # "a ... model for talking head generation called X": past the task
+                        window = (w for w in window if head_type([w]) != "SKIP")
+                    before = first_type_noun(list(window))
                     if before:
                         entity_type, evidence = before, EVIDENCE_BEFORE
                 if run_end > i and not entity_type:
@@ -259,12 +215,19 @@ class ContributionFinder:
                 break
 
         self._title_name(doc, offer)
+        for surface, (entity_type, evidence, _, _) in list(found.items()):
+            if (
+                evidence <= EVIDENCE_TITLE
+                and entity_type == "METHOD"
+                and _presented_with_weights(doc, surface, starts)
+            ):
+                found[surface] = ("MODEL", evidence, 0, 0)
         for surface, (entity_type, _, _, _) in found.items():
             for start, end in occurrences(text_of(doc), surface):
-                add_candidate(doc, "pg_contribution", start, end, entity_type, surface)
+                add_candidate(doc, spans.CONTRIBUTION, start, end, entity_type, surface)
         for surface in rejected:
             for start, end in occurrences(text_of(doc), surface):
-                add_candidate(doc, REJECTED_GROUP, start, end, "", surface)
+                add_candidate(doc, spans.REJECTED, start, end, "", surface)
         return doc
 
     def _title_name(self, doc: Doc, offer) -> None:  # noqa: ANN001 - local callback
