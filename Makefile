@@ -73,8 +73,10 @@ format: $(VENV)/.installed ## apply ruff fixes and formatting
 	@$(VENV)/bin/ruff check --fix .
 	@$(VENV)/bin/ruff format .
 
-eval: install ## score entity extraction against ../shared/eval
-	@$(PY) -m extract.nlp.evaluate --shared $(SHARED)
+eval: install ## score entity extraction: ../shared/eval (seed000 dev, seed000b held out), SciREX held-out split, TDMSci test
+	@echo "== seed000 (dev set)"; $(PY) -m extract.nlp.evaluate --shared $(SHARED) --seed seed000
+	@echo "== seed000b (held out: never tune on its misses)"; $(PY) -m extract.nlp.evaluate --shared $(SHARED) --seed seed000b --no-details
+	@$(PY) -m extract.nlp.evaluate_public --shared $(SHARED)
 
 bench: install ## extraction and loader throughput figures (reads ../shared/corpus)
 	@$(PY) -m extract.nlp.bench --shared $(SHARED) --limit 20000 --repeat 3
