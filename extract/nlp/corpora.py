@@ -74,6 +74,12 @@ def is_scirex_heldout(doc_id: str) -> bool:
     return hashlib.sha256(doc_id.encode("utf-8")).digest()[0] * 100 < HELDOUT_PERCENT * 256
 
 
+def is_scirex_dev(doc_id: str) -> bool:
+    """About 10% of the non-held-out papers (the second byte decides): `spacy train`'s dev set, which
+    only picks the best checkpoint."""
+    return not is_scirex_heldout(doc_id) and hashlib.sha256(doc_id.encode("utf-8")).digest()[1] < 26
+
+
 # ---------------------------------------------------------------------------------------------- SciREX
 _NO_SPACE_BEFORE = frozenset([",", ".", ";", ":", ")", "]", "?", "!", "'s", "%", "'"])
 _NO_SPACE_AFTER = frozenset(["(", "["])
@@ -188,10 +194,22 @@ def read_scirex(shared: Path) -> Iterator[dict]:
         raise CorpusError(f"{path}: SciREX file not found") from exc
 
 
+def scirex_part(doc_id: str) -> str:
+    """"heldout" (evaluation only), "dev" (checkpoint selection) or "train"."""
+    return "heldout" if is_scirex_heldout(doc_id) else "dev" if is_scirex_dev(doc_id) else "train"
+
+
 def scirex_split(shared: Path, heldout: bool, first_only: bool = False) -> Iterator[LabelledText]:
-    """Labelled texts of the SciREX train part (`heldout=False`) or the held-out part."""
+    """Labelled texts of the SciREX train part (`heldout=False`: "train" and "dev") or the held-out part."""
     for doc in read_scirex(shared):
         if is_scirex_heldout(doc["doc_id"]) == heldout:
+            yield from scirex_sections(doc, first_only=first_only)
+
+
+def scirex_texts(shared: Path, part: str, first_only: bool = False) -> Iterator[LabelledText]:
+    """Labelled texts of one part ("train", "dev" or "heldout") of SciREX."""
+    for doc in read_scirex(shared):
+        if scirex_part(doc["doc_id"]) == part:
             yield from scirex_sections(doc, first_only=first_only)
 
 

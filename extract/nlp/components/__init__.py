@@ -1,3 +1,12 @@
 """The pipeline's custom components; importing this package registers their factories with spaCy."""
 
-from extract.nlp.components import acronyms, contributions, names, resolver, sentences, shapes, title  # noqa: F401
+from extract.nlp.components import (  # noqa: F401
+    acronyms,
+    classifier,
+    contributions,
+    names,
+    resolver,
+    sentences,
+    shapes,
+    title,
+)

@@ -1,0 +1,429 @@
+"""`pg_span_classifier`: a learned keep / drop / retype decision on every candidate span.
+
+Runs after the candidate generators (gazetteers and rules, which write `doc.spans` groups) and before
+the resolver. Each distinct candidate span gets hashed features of itself and its window (words around
+it, its head word, its shape, length, capitalisation, which groups proposed it with which type, whether
+it is in the title, how often the paper repeats it, head-noun cues next to it), scored by a hashed
+linear model (thinc's `SparseLinear`) over four classes: DROP, MODEL, DATASET, METHOD.
+
+- DROP wins when its probability is above `drop_threshold`: the span leaves every candidate group;
+- another type replaces the proposed one when its probability beats the proposed type's by
+  `retype_margin`: the span is relabelled (its key follows the new type);
+- otherwise the candidate is left as the rules proposed it.
+
+The features of a whole batch are built with numpy and scored in one call, so the per-span cost is a
+few microseconds. Untrained (all weights zero) the component changes nothing. The trained weights are
+committed (`weights/span_classifier.npz`) and loaded by `initialize`; `make train` reproduces them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy
+from spacy.attrs import LOWER
+from spacy.language import Language
+from spacy.pipeline import TrainablePipe
+from spacy.strings import hash_string
+from spacy.tokens import Doc, Span
+from spacy.training import Example
+from spacy.util import registry
+from thinc.api import Model, SparseLinear_v2
+
+from extract.nlp.components.common import (
+    DATASET_HEADS,
+    METHOD_HEADS,
+    MODEL_HEADS,
+    SKIP_HEADS,
+    candidate_key,
+    surface_key,
+    text_of,
+)
+from extract.nlp.components.title import title_end
+from extract.nlp.gazetteer import stoplist
+
+CLASSES = ("DROP", "MODEL", "DATASET", "METHOD")
+DROP = 0
+CLASS_INDEX = {name: index for index, name in enumerate(CLASSES)}
+# the candidate groups, strongest source first (the resolver's order)
+CANDIDATE_GROUPS = (
+    "pg_gazetteer_cased",
+    "pg_gazetteer_lower",
+    "pg_contribution",
+    "pg_acronym",
+    "pg_shape",
+    "pg_name",
+)
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_WEIGHTS = "weights/span_classifier.npz"
+FEATURE_BUCKETS = 2**17
+
+_LABEL_OF_HASH = {hash_string(name): index for index, name in enumerate(CLASSES) if index != DROP}
+_HEAD_CUE: dict[int, int] = {}
+for _cue, _words in enumerate((SKIP_HEADS, DATASET_HEADS, MODEL_HEADS, METHOD_HEADS), 1):
+    for _word in _words:
+        _HEAD_CUE.setdefault(hash_string(_word), _cue)
+_BOUNDARY = numpy.array([hash_string("<s>"), hash_string("</s>")], dtype=numpy.uint64)
+_MULTIPLIER = numpy.uint64(0x9E3779B97F4A7C15)
+
+
+def _template(name: str) -> numpy.uint64:
+    return numpy.uint64(hash_string(name))
+
+
+def _mix(template: numpy.uint64, values: numpy.ndarray) -> numpy.ndarray:
+    """One feature key per value: the template's seed mixed with the value (uint64, wrapping)."""
+    with numpy.errstate(over="ignore"):
+        return (values.astype(numpy.uint64) ^ template) * _MULTIPLIER
+
+
+# context templates, applied to token ids around the span (and combined with the proposed type)
+_CONTEXT = {name: _template(name) for name in ("p1", "p2", "n1", "n2", "first", "last", "p1L", "n1L", "lastL")}
+_CATEGORICAL = {
+    name: _template(name)
+    for name in ("groups", "groupsL", "L", "ntok", "titleL", "countL", "cueNextL", "cuePrevL", "shapeL", "startL")
+}
+
+
+def _shape(text: str, cap: int) -> str:
+    """Character classes with runs cut to `cap` ("GPT-4o" -> "XX-dx" with cap 2)."""
+    out: list[str] = []
+    run = 0
+    for char in text:
+        kind = "X" if char.isupper() else "x" if char.islower() else "d" if char.isdigit() else char
+        run = run + 1 if out and out[-1] == kind else 1
+        if run <= cap:
+            out.append(kind)
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=200_000)
+def surface_features(surface: str) -> tuple[int, ...]:
+    """Hashed features of a candidate's text alone (memoised: names recur across papers)."""
+    lower = surface.lower()
+    words = surface.split()
+    flags = (
+        "lower" if surface.islower() else "upper" if surface.isupper() else "title" if surface.istitle() else "mixed",
+        "digit" if any(c.isdigit() for c in surface) else "nodigit",
+        "hyphen" if "-" in surface else "nohyphen",
+    )
+    features = [
+        f"s={lower}",
+        f"shape1={_shape(surface, 1)}",
+        f"shape2={_shape(surface, 2)}",
+        f"suffix3={lower[-3:]}",
+        f"prefix3={lower[:3]}",
+        f"chars={min(len(surface), 12)}",
+        f"flags={'|'.join(flags)}",
+        f"words={min(len(words), 4)}|{flags[0]}",
+        f"stop={surface_key(surface) in stoplist()}",
+    ]
+    return tuple(hash_string(feature) for feature in features)
+
+
+@dataclass(slots=True)
+class Candidates:
+    """The distinct candidate spans of one doc (token and character offsets, proposed class, groups)."""
+
+    starts: numpy.ndarray
+    ends: numpy.ndarray
+    labels: numpy.ndarray  # class index of the strongest group's type
+    masks: numpy.ndarray  # bit i: proposed by CANDIDATE_GROUPS[i]
+    start_chars: list[int]
+    end_chars: list[int]
+    surfaces: list[str]
+
+    def __len__(self) -> int:
+        return len(self.surfaces)
+
+
+def doc_candidates(doc: Doc) -> Candidates:
+    text = text_of(doc)
+    index: dict[tuple[int, int], int] = {}
+    starts: list[int] = []
+    ends: list[int] = []
+    labels: list[int] = []
+    masks: list[int] = []
+    start_chars: list[int] = []
+    end_chars: list[int] = []
+    for bit, group in enumerate(CANDIDATE_GROUPS):
+        spans = doc.spans.get(group)
+        if not spans:
+            continue
+        for span in spans:
+            key = (span.start, span.end)
+            position = index.get(key)
+            if position is None:
+                index[key] = len(starts)
+                starts.append(span.start)
+                ends.append(span.end)
+                labels.append(_LABEL_OF_HASH.get(span.label, CLASS_INDEX["METHOD"]))
+                masks.append(1 << bit)
+                start_chars.append(span.start_char)
+                end_chars.append(span.end_char)
+            else:
+                masks[position] |= 1 << bit
+    surfaces = [text[s:e] for s, e in zip(start_chars, end_chars, strict=True)]
+    return Candidates(
+        numpy.array(starts, dtype=numpy.int64),
+        numpy.array(ends, dtype=numpy.int64),
+        numpy.array(labels, dtype=numpy.uint64),
+        numpy.array(masks, dtype=numpy.uint64),
+        start_chars,
+        end_chars,
+        surfaces,
+    )
+
+
+def candidate_features(doc: Doc, candidates: Candidates) -> numpy.ndarray:
+    """(n candidates, n features) uint64 feature keys."""
+    n = len(candidates)
+    words = numpy.concatenate((_BOUNDARY[:1].repeat(2), doc.to_array(LOWER).astype(numpy.uint64), _BOUNDARY[1:].repeat(2)))
+    starts, ends, labels = candidates.starts + 2, candidates.ends + 2, candidates.labels
+    p1, p2, n1, n2 = words[starts - 1], words[starts - 2], words[ends], words[ends + 1]
+    first, last = words[starts], words[ends - 1]
+    with numpy.errstate(over="ignore"):
+        by_label = labels * numpy.uint64(0x100000001B3)
+        columns = [
+            _mix(_CONTEXT["p1"], p1),
+            _mix(_CONTEXT["p2"], p2),
+            _mix(_CONTEXT["n1"], n1),
+            _mix(_CONTEXT["n2"], n2),
+            _mix(_CONTEXT["first"], first),
+            _mix(_CONTEXT["last"], last),
+            _mix(_CONTEXT["p1L"], p1 ^ by_label),
+            _mix(_CONTEXT["n1L"], n1 ^ by_label),
+            _mix(_CONTEXT["lastL"], last ^ by_label),
+        ]
+        masks = candidates.masks
+        cue_next = numpy.array([_HEAD_CUE.get(w, 0) for w in n1.tolist()], dtype=numpy.uint64)
+        cue_prev = numpy.array([_HEAD_CUE.get(w, 0) for w in p1.tolist()], dtype=numpy.uint64)
+        in_title = (numpy.array(candidates.start_chars) < title_end(doc)).astype(numpy.uint64)
+        counts = Counter(candidates.surfaces)
+        repeats = numpy.array([min(counts[s], 3) for s in candidates.surfaces], dtype=numpy.uint64)
+        n_tokens = numpy.minimum(candidates.ends - candidates.starts, 5).astype(numpy.uint64)
+        sentence_start = (p1 == _BOUNDARY[0]) | numpy.isin(p1, _SENTENCE_END)
+        surface = numpy.array([surface_features(s) for s in candidates.surfaces], dtype=numpy.uint64)
+        shape1 = surface[:, 1]
+        cat = _CATEGORICAL
+        columns += [
+            _mix(cat["groups"], masks),
+            _mix(cat["groupsL"], masks * numpy.uint64(8) + labels),
+            _mix(cat["L"], labels),
+            _mix(cat["ntok"], n_tokens * numpy.uint64(8) + labels),
+            _mix(cat["titleL"], in_title * numpy.uint64(8) + labels),
+            _mix(cat["countL"], repeats * numpy.uint64(8) + labels),
+            _mix(cat["cueNextL"], cue_next * numpy.uint64(8) + labels),
+            _mix(cat["cuePrevL"], cue_prev * numpy.uint64(8) + labels),
+            _mix(cat["shapeL"], shape1 ^ by_label),
+            _mix(cat["startL"], sentence_start.astype(numpy.uint64) * numpy.uint64(8) + labels),
+        ]
+    context = numpy.stack(columns, axis=1)
+    return numpy.concatenate((context, surface), axis=1) if n else context
+
+
+_SENTENCE_END = numpy.array([hash_string(p) for p in (".", "\n\n", ":", ";")], dtype=numpy.uint64)
+
+
+def batch_features(docs: Iterable[Doc]) -> tuple[list[Candidates], tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]]:
+    """Candidates per doc and the batch's SparseLinear input (keys, values, lengths)."""
+    all_candidates: list[Candidates] = []
+    blocks: list[numpy.ndarray] = []
+    for doc in docs:
+        candidates = doc_candidates(doc)
+        all_candidates.append(candidates)
+        if len(candidates):
+            blocks.append(candidate_features(doc, candidates))
+    if blocks:
+        keys = numpy.concatenate(blocks)
+    else:
+        keys = numpy.zeros((0, N_FEATURES), dtype=numpy.uint64)
+    n, width = keys.shape
+    lengths = numpy.full(n, width, dtype=numpy.int32)
+    values = numpy.ones(n * width, dtype=numpy.float32)
+    return all_candidates, (numpy.ascontiguousarray(keys.ravel()), values, lengths)
+
+
+N_FEATURES = len(_CONTEXT) + len(_CATEGORICAL) + 9
+
+
+@registry.architectures("paper_graph.span_classifier_model.v1")
+def span_classifier_model(buckets: int = FEATURE_BUCKETS) -> Model:
+    """A hashed linear model over the candidate features: one score per class."""
+    return SparseLinear_v2(nO=len(CLASSES), length=buckets)
+
+
+def softmax(scores: numpy.ndarray) -> numpy.ndarray:
+    shifted = numpy.exp(scores - scores.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+class SpanClassifier(TrainablePipe):
+    def __init__(
+        self,
+        vocab: Any,
+        model: Model,
+        name: str,
+        drop_threshold: float,
+        retype_margin: float,
+        weights: str | None,
+    ) -> None:
+        self.vocab = vocab
+        self.model = model
+        self.name = name
+        self.cfg = {"drop_threshold": drop_threshold, "retype_margin": retype_margin}
+        self.weights = weights
+
+    # ----------------------------------------------------------------------------------- inference
+    def predict(self, docs: Iterable[Doc]) -> tuple[list[Candidates], numpy.ndarray]:
+        docs = list(docs)
+        candidates, inputs = batch_features(docs)
+        if not len(inputs[2]):
+            return candidates, numpy.zeros((0, len(CLASSES)), dtype=numpy.float32)
+        scores = self.model.predict(inputs)
+        return candidates, softmax(numpy.asarray(scores))
+
+    def set_annotations(self, docs: Iterable[Doc], predictions: tuple[list[Candidates], numpy.ndarray]) -> None:
+        candidates_per_doc, probabilities = predictions
+        drop_threshold = self.cfg["drop_threshold"]
+        margin = self.cfg["retype_margin"]
+        offset = 0
+        for doc, candidates in zip(docs, candidates_per_doc, strict=True):
+            n = len(candidates)
+            if not n:
+                continue
+            probs = probabilities[offset : offset + n]
+            offset += n
+            proposed = candidates.labels.astype(numpy.int64)
+            rows = numpy.arange(n)
+            best_type = probs[:, 1:].argmax(axis=1) + 1
+            drop = probs[:, DROP] > drop_threshold
+            retype = ~drop & (best_type != proposed) & (probs[rows, best_type] - probs[rows, proposed] > margin)
+            if not (drop.any() or retype.any()):
+                continue
+            decisions: dict[tuple[int, int], int] = {}
+            for i in numpy.flatnonzero(drop | retype).tolist():
+                decisions[(int(candidates.starts[i]), int(candidates.ends[i]))] = (
+                    DROP if drop[i] else int(best_type[i])
+                )
+            _apply(doc, decisions)
+
+    # ------------------------------------------------------------------------------------ training
+    def update(
+        self,
+        examples: Iterable[Example],
+        *,
+        drop: float = 0.0,
+        sgd: Callable | None = None,
+        losses: dict[str, float] | None = None,
+    ) -> dict[str, float]:
+        from extract.nlp.train.labels import candidate_targets
+
+        if losses is None:
+            losses = {}
+        losses.setdefault(self.name, 0.0)
+        examples = list(examples)
+        candidates, inputs = batch_features(eg.predicted for eg in examples)
+        masks, weights = candidate_targets(examples, candidates)
+        if not len(inputs[2]) or not weights.any():
+            return losses
+        scores, backprop = self.model.begin_update(inputs)
+        loss, gradient = partial_label_loss(numpy.asarray(scores), masks, weights)
+        backprop(gradient.astype(numpy.float32))
+        if sgd is not None:
+            self.finish_update(sgd)
+        losses[self.name] += loss
+        return losses
+
+    def get_loss(self, examples: Iterable[Example], scores: Any) -> tuple[float, Any]:
+        raise NotImplementedError("pg_span_classifier computes its loss in update()")
+
+    def initialize(self, get_examples: Callable[[], Iterable[Example]] | None = None, *, nlp: Language | None = None) -> None:
+        """Zero weights, then the committed ones when `weights` names a file (the extraction pipeline)."""
+        self.model.initialize()
+        if self.weights:
+            self.load_weights(PACKAGE_DIR / self.weights)
+
+    def load_weights(self, path: Path) -> None:
+        try:
+            with numpy.load(path) as stored:
+                weights, bias = stored["W"], stored["b"]
+        except FileNotFoundError as exc:
+            raise FileNotFoundError(f"{path}: span classifier weights not found (run `make train`)") from exc
+        expected = self.model.get_param("W").shape
+        if weights.shape != expected:
+            raise ValueError(f"{path}: weights of shape {weights.shape}, the model expects {expected}")
+        self.model.set_param("W", weights.astype(numpy.float32))
+        self.model.set_param("b", bias.astype(numpy.float32))
+
+    def save_weights(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        weights = self.model.get_param("W").astype(numpy.float16)
+        numpy.savez_compressed(path, W=weights, b=self.model.get_param("b"))
+
+    def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, float]:
+        from extract.nlp.train.labels import entity_scores
+
+        return entity_scores(examples)
+
+
+def partial_label_loss(
+    scores: numpy.ndarray, allowed: numpy.ndarray, weights: numpy.ndarray
+) -> tuple[float, numpy.ndarray]:
+    """-log P(the class is one of the allowed ones), per candidate, weighted; and its gradient.
+
+    `allowed` is a boolean (n, classes) mask: one class for a full label, several for a partial one
+    (SciREX "Method" allows MODEL or METHOD; a TDMSci sentence says only "not a dataset")."""
+    probs = softmax(scores)
+    mass = (probs * allowed).sum(axis=1)
+    loss = float(-(weights * numpy.log(numpy.maximum(mass, 1e-9))).sum())
+    target = probs * allowed / numpy.maximum(mass, 1e-9)[:, None]
+    gradient = (probs - target) * weights[:, None]
+    return loss, gradient
+
+
+def _apply(doc: Doc, decisions: dict[tuple[int, int], int]) -> None:
+    """Drop or relabel the decided spans in every candidate group."""
+    text = text_of(doc)
+    for group in CANDIDATE_GROUPS:
+        spans = doc.spans.get(group)
+        if not spans:
+            continue
+        kept: list[Span] = []
+        changed = False
+        for span in spans:
+            decision = decisions.get((span.start, span.end))
+            if decision is None:
+                kept.append(span)
+                continue
+            changed = True
+            if decision == DROP:
+                continue
+            entity_type = CLASSES[decision]
+            surface = text[span.start_char : span.end_char]
+            kept.append(Span(doc, span.start, span.end, label=entity_type, kb_id=candidate_key(entity_type, surface)))
+        if changed:
+            doc.spans[group] = kept
+
+
+@Language.factory(
+    "pg_span_classifier",
+    assigns=["doc.spans"],
+    requires=["doc.spans"],
+    default_config={
+        "model": {"@architectures": "paper_graph.span_classifier_model.v1", "buckets": FEATURE_BUCKETS},
+        "drop_threshold": 0.5,
+        "retype_margin": 0.2,
+        "weights": DEFAULT_WEIGHTS,
+    },
+    default_score_weights={"pg_ents_f": 1.0, "pg_ents_p": 0.0, "pg_ents_r": 0.0},
+)
+def make_span_classifier(
+    nlp: Language, name: str, model: Model, drop_threshold: float, retype_margin: float, weights: str | None
+) -> SpanClassifier:
+    return SpanClassifier(nlp.vocab, model, name, drop_threshold, retype_margin, weights or None)
