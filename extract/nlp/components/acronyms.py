@@ -11,10 +11,13 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.nlp.components.common import add_candidate, head_type, singular_form, surface_key, text_of
+from extract.nlp import spans
+from extract.nlp.components.common import add_candidate, singular_form, surface_key, text_of
 from extract.nlp.gazetteer import alias_index, stoplist
+from extract.nlp.lexicon import head_type
 
 ACRONYM_IN_PARENS = re.compile(r"\(\s*([A-Za-z0-9][A-Za-z0-9\-.]{0,14}[A-Za-z0-9])\s*\)")
+MODEL_OR_METHOD = frozenset(("MODEL", "METHOD"))
 _LONG_FORM_STOP = re.compile(r"[.;:()\[\]]|, ")
 
 
@@ -44,20 +47,31 @@ def schwartz_hearst_long_form(short: str, text_before: str) -> str | None:
 
 
 def pair_type(long_form: str, short: str) -> tuple[str, str] | None:
-    """(type, canonical) for an acronym pair, or None when it is generic, a task or a metric."""
+    """(type, canonical) for an acronym pair, or None when it is generic, a task or a metric.
+
+    The definition decides over the lists: a listed long form gives its entity; a listed short form
+    gives its entity unless the long form's head noun names another type ("grouped-query attention
+    (GQA)" is not the GQA dataset).
+    """
     stops = stoplist()
     short_key, long_key = surface_key(short), surface_key(long_form)
     index = alias_index()
-    for key in (short_key, long_key):
-        if key in index:
-            entry = index[key]
-            return entry.type, entry.name
+    if long_key in index:
+        entry = index[long_key]
+        return entry.type, entry.name
     if short_key in stops or long_key in stops:
         return None
     words = singular_form(long_form).replace("-", " ").split()
     found = head_type(words)
     if found == "SKIP":
         return None
+    if found is None:  # "Spiking Speech Commands": a long form ending in a listed name shares its type
+        tails = (surface_key(" ".join(words[k:])) for k in range(1, len(words) - 1))
+        found = next((index[tail].type for tail in tails if tail in index), None)
+    if short_key in index:
+        entry = index[short_key]
+        if found is None or found == entry.type or {found, entry.type} <= MODEL_OR_METHOD:
+            return entry.type, entry.name
     if found == "MODEL":
         found = (
             "METHOD"  # "Latent Diffusion Models (LDMs)": a model type; the paper's own model is typed later
@@ -91,6 +105,6 @@ def acronyms(doc: Doc) -> Doc:
         if text[long_start:long_end] != long_form:
             continue
         # consecutive pair in the group: the resolver links the two surfaces
-        add_candidate(doc, "pg_acronym", long_start, long_end, entity_type, canonical)
-        add_candidate(doc, "pg_acronym", match.start(1), match.start(1) + len(short), entity_type, canonical)
+        add_candidate(doc, spans.ACRONYM, long_start, long_end, entity_type, canonical)
+        add_candidate(doc, spans.ACRONYM, match.start(1), match.start(1) + len(short), entity_type, canonical)
     return doc

@@ -35,30 +35,15 @@ from spacy.training import Example
 from spacy.util import registry
 from thinc.api import Model, SparseLinear_v2
 
-from extract.nlp.components.common import (
-    DATASET_HEADS,
-    METHOD_HEADS,
-    MODEL_HEADS,
-    SKIP_HEADS,
-    candidate_key,
-    surface_key,
-    text_of,
-)
+from extract.nlp.components.common import candidate_key, surface_key, text_of
 from extract.nlp.components.title import title_end
 from extract.nlp.gazetteer import stoplist
+from extract.nlp.lexicon import DATASET_HEADS, METHOD_HEADS, MODEL_HEADS, SKIP_HEADS
+from extract.nlp.spans import CANDIDATE_GROUPS
 
 CLASSES = ("DROP", "MODEL", "DATASET", "METHOD")
 DROP = 0
 CLASS_INDEX = {name: index for index, name in enumerate(CLASSES)}
-# the candidate groups, strongest source first (the resolver's order)
-CANDIDATE_GROUPS = (
-    "pg_gazetteer_cased",
-    "pg_gazetteer_lower",
-    "pg_contribution",
-    "pg_acronym",
-    "pg_shape",
-    "pg_name",
-)
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_WEIGHTS = "weights/span_classifier.npz"
 FEATURE_BUCKETS = 2**17

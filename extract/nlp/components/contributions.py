@@ -14,12 +14,10 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
+from extract.nlp import spans
 from extract.nlp.components.common import (
     NAME_TOKEN,
-    REJECTED_GROUP,
     add_candidate,
-    first_type_noun,
-    head_type,
     occurrences,
     sentence_starts,
     surface_key,
@@ -27,85 +25,13 @@ from extract.nlp.components.common import (
 )
 from extract.nlp.components.title import title_end
 from extract.nlp.gazetteer import stoplist
+from extract.nlp.lexicon import first_type_noun, head_type, word_lists, words
 
-TRIGGERS = [
-    "propose",
-    "proposes",
-    "introduce",
-    "introduces",
-    "present",
-    "presents",
-    "develop",
-    "develops",
-    "design",
-    "designs",
-    "release",
-    "releases",
-    "construct",
-    "constructs",
-    "curate",
-    "curates",
-    "contribute",
-    "build",
-    "builds",
-    "create",
-    "creates",
-]
-NAMING = ["called", "named", "dubbed", "termed", "coined", "namely"]
-SCAN_STOP = frozenset(["to", "that", "which", "how", "whether", "where", "when", "if", ";", ".", ":", "by"])
-PREPOSITIONS = frozenset(
-    [
-        "for",
-        "with",
-        "via",
-        "from",
-        "in",
-        "of",
-        "on",
-        "through",
-        "using",
-        "by",
-        "towards",
-        "toward",
-        "to",
-        "and",
-        "at",
-        "as",
-    ]
-)
-COMMON_CAPITALISED = frozenset(
-    [
-        "We",
-        "Our",
-        "The",
-        "This",
-        "These",
-        "That",
-        "Its",
-        "It",
-        "In",
-        "A",
-        "An",
-        "To",
-        "Here",
-        "Finally",
-        "Specifically",
-        "Moreover",
-        "However",
-        "Furthermore",
-        "Code",
-        "Project",
-        "Experiments",
-        "Results",
-        "Extensive",
-        "Existing",
-        "Recent",
-        "Additionally",
-        "First",
-        "Second",
-        "Third",
-    ]
-)
+TRIGGERS = word_lists()["contribution_triggers"]
+NAMING = word_lists()["naming_words"]
+SCAN_STOP = words("scan_stops")
+PREPOSITIONS = words("prepositions")
+COMMON_CAPITALISED = words("common_capitalised")
 _TITLE_PREFIX = re.compile(r"^\s*([^:\n]{1,60}?)\s*:\s")
 
 EVIDENCE_APPOSITIVE, EVIDENCE_BEFORE, EVIDENCE_AFTER, EVIDENCE_TITLE, EVIDENCE_NONE = 4, 3, 2, 1, 0
@@ -160,7 +86,7 @@ def _is_name_start(token: Token, covered: set[int]) -> bool:
 
 def _covered_tokens(doc: Doc) -> set[int]:
     covered: set[int] = set()
-    for group in ("pg_gazetteer_cased", "pg_gazetteer_lower"):
+    for group in spans.CURATED_GROUPS:  # a vocabulary name may be the paper's own (MAPS)
         for span in doc.spans.get(group, []):
             covered.update(range(span.start, span.end))
     return covered
@@ -261,10 +187,10 @@ class ContributionFinder:
         self._title_name(doc, offer)
         for surface, (entity_type, _, _, _) in found.items():
             for start, end in occurrences(text_of(doc), surface):
-                add_candidate(doc, "pg_contribution", start, end, entity_type, surface)
+                add_candidate(doc, spans.CONTRIBUTION, start, end, entity_type, surface)
         for surface in rejected:
             for start, end in occurrences(text_of(doc), surface):
-                add_candidate(doc, REJECTED_GROUP, start, end, "", surface)
+                add_candidate(doc, spans.REJECTED, start, end, "", surface)
         return doc
 
     def _title_name(self, doc: Doc, offer) -> None:  # noqa: ANN001 - local callback

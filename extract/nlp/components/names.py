@@ -17,45 +17,21 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from extract.nlp import spans
 from extract.nlp.components.common import (
     CAMEL_TOKEN,
     NAME_TOKEN,
     add_candidate,
-    head_type,
     surface_key,
     text_of,
     token_at,
 )
 from extract.nlp.gazetteer import stoplist
+from extract.nlp.lexicon import head_type, words
 
-LIST_GLUE = frozenset({",", "and", "or", "&", "the", '"', "'", "(", ")", "%", "by", "on", "of", ":", "-"})
+LIST_GLUE = words("list_glue")
 # "NeRF-Based", "CLIP-Guided": a known name with a modifier, not a longer name
-MODIFIER_SUFFIXES = frozenset(
-    [
-        "based",
-        "like",
-        "style",
-        "free",
-        "aware",
-        "driven",
-        "guided",
-        "level",
-        "specific",
-        "agnostic",
-        "conditioned",
-        "only",
-        "enhanced",
-        "augmented",
-        "powered",
-        "inspired",
-        "generated",
-        "compatible",
-        "centric",
-        "friendly",
-        "scale",
-        "wise",
-    ]
-)
+MODIFIER_SUFFIXES = words("modifier_suffixes")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?%?$")
 NAME_IN_TEXT = re.compile(
     r"(?<![\w-])(?=[A-Za-z]*[A-Z])(?:[A-Za-z]*[a-z][A-Z]|[A-Z]{2,}|[A-Za-z]+\d)[A-Za-z0-9.+]*"
@@ -139,14 +115,14 @@ def _listed_types(doc: Doc) -> dict[int, str]:
 
 
 def _extend_known_names(doc: Doc) -> None:
-    for group in ("pg_gazetteer_cased", "pg_gazetteer_lower"):
+    for group in spans.LIST_GROUPS:
         for span in list(doc.spans.get(group, [])):
             end = _glued_end(doc, span.end - 1)
             if end > span.end:
                 last = doc[end - 1]
                 add_candidate(
                     doc,
-                    "pg_name",
+                    spans.NAME,
                     span.start_char,
                     last.idx + len(last),
                     span.label_,
@@ -158,10 +134,9 @@ def _extend_known_names(doc: Doc) -> None:
 def names(doc: Doc) -> Doc:
     _extend_known_names(doc)
     covered: set[int] = set()
-    for group, spans in doc.spans.items():
-        if group.startswith("pg_"):
-            for span in spans:
-                covered.update(range(span.start, span.end))
+    for group in (*spans.CANDIDATE_GROUPS, spans.REJECTED):
+        for span in doc.spans.get(group, ()):
+            covered.update(range(span.start, span.end))
     stops = stoplist()
     listed = _listed_types(doc)
     starts: list[tuple[int, bool]] = [(m.start(), False) for m in NAME_IN_TEXT.finditer(text_of(doc))]
@@ -192,6 +167,6 @@ def names(doc: Doc) -> Doc:
             entity_type = following or "METHOD"
         if entity_type:
             add_candidate(
-                doc, "pg_name", doc[i].idx, doc[end - 1].idx + len(doc[end - 1]), entity_type, surface
+                doc, spans.NAME, doc[i].idx, doc[end - 1].idx + len(doc[end - 1]), entity_type, surface
             )
     return doc

@@ -1,45 +1,64 @@
-"""`pg_resolver`: candidates from all rule groups -> non-overlapping `doc.ents` with keys.
+"""`pg_resolver`: candidates from all span groups -> non-overlapping `doc.ents` with keys. Last in the pipeline.
 
-- a surface gets one type and key per paper, from the strongest source: gazetteer > contribution >
-  acronym > shape > name; an acronym's long form and short form share that key;
-- overlaps keep the longest span (then the strongest source);
-- names found by rules are propagated to their other occurrences in the text;
-- each entity gets `._.pg_canonical`, `._.pg_component` and `._.pg_contribution`.
+Phases, each a function below:
+1. `collect`: read every group of `spans.CANDIDATE_GROUPS` (stoplisted rule and vocabulary names out);
+2. `apply_context`: a listed name's own context fixes its type (head noun, appositive); an ambiguous
+   short form (Cora, ACE, GQA) is kept only with a cue or a definition in the paper;
+3. `assign_authority`: a surface gets one type and key per paper, from the strongest source (order of
+   `spans.CANDIDATE_GROUPS`); a definition ("grouped-query attention (GQA)") decides both its forms,
+   over any list;
+4. `choose`: overlaps keep the longest span (then the strongest source);
+5. `propagate`: names found by rules are marked at their other occurrences in the text;
+6. `set_entities`: `doc.ents`, with `._.pg_canonical`, `._.pg_component` and `._.pg_contribution`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from extract.nlp import spans
 from extract.nlp.components.common import (
-    COMPONENT_OF_GROUP,
     TEXT_CACHE_KEY,
     TOKEN_STARTS_KEY,
+    candidate_key,
     occurrences,
     singular_form,
     surface_key,
     text_of,
     token_range,
 )
-from extract.nlp.gazetteer import canonical_names, stoplist
+from extract.nlp.components.context import coordinated, cue_type, dataset_cue
+from extract.nlp.gazetteer import canonical_names, cue_surfaces, stoplist
 from extract.nlp.normalize import normalise_name
 
-PRIORITY = (
-    "pg_gazetteer_cased",
-    "pg_gazetteer_lower",
-    "pg_contribution",
-    "pg_acronym",
-    "pg_shape",
-    "pg_name",
-)
+RANK = {group: rank for rank, group in enumerate(spans.CANDIDATE_GROUPS)}
+LISTED = frozenset(spans.LIST_GROUPS)
+CURATED = frozenset(spans.CURATED_GROUPS)
+STOPLISTED_GROUPS = frozenset((spans.ACRONYM, spans.SHAPE, spans.NAME, *spans.VOCAB_GROUPS))
+TYPES = frozenset(("MODEL", "DATASET", "METHOD"))
 
 
-RANK = {group: rank for rank, group in enumerate(PRIORITY)}
-GAZETTEER = frozenset(("pg_gazetteer_cased", "pg_gazetteer_lower"))
-STOPLISTED_GROUPS = frozenset(("pg_acronym", "pg_shape", "pg_name"))
+@dataclass(slots=True)
+class Candidate:
+    start: int
+    end: int
+    start_char: int
+    end_char: int
+    group: str
+    surface: str  # normalised singular surface
+    type: str
+    key: str
+    cued: bool = False  # its own context named its type
+
+
+@dataclass
+class Candidates:
+    items: list[Candidate] = field(default_factory=list)
+    pairs: dict[str, list[Candidate]] = field(default_factory=dict)  # acronym pair key -> its two forms
+    contribution_surfaces: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -53,53 +72,116 @@ class Choice:
     group: str
 
 
-@Language.component("pg_resolver", assigns=["doc.ents"], requires=["doc.spans"])
-def resolver(doc: Doc) -> Doc:
-    # surfaces are sliced from the cached text: `Span.text` rebuilds them token by token
-    text = text_of(doc)
+def collect(doc: Doc, text: str) -> Candidates:
     stops = stoplist()
-    authority: dict[str, tuple[str, str, str]] = {}  # normalised surface -> (type, key, group)
-    # (start, end, start_char, end_char, group, surface) in priority order
-    candidates: list[tuple[int, int, int, int, str, str]] = []
-    by_pair: dict[str, list[str]] = {}  # acronym pair key -> normalised surfaces of its forms
-    contribution_surfaces: set[str] = set()
-    for group in PRIORITY:
-        spans = doc.spans.get(group)
-        if not spans:
+    found = Candidates()
+    for group in spans.CANDIDATE_GROUPS:
+        group_spans = doc.spans.get(group)
+        if not group_spans:
             continue
-        for span in spans:
+        for span in group_spans:
             start_char, end_char = span.start_char, span.end_char
             surface = surface_key(text[start_char:end_char])
-            if group == "pg_acronym":
-                by_pair.setdefault(span.kb_id_, []).append(surface)
-            elif group == "pg_contribution":
-                contribution_surfaces.add(surface)
+            candidate = Candidate(
+                span.start,
+                span.end,
+                start_char,
+                end_char,
+                group,
+                surface,
+                span.label_,
+                span.kb_id_ or span.id_,
+            )
+            if group == spans.ACRONYM:
+                found.pairs.setdefault(candidate.key, []).append(candidate)
+            elif group == spans.CONTRIBUTION:
+                found.contribution_surfaces.add(surface)
             if group in STOPLISTED_GROUPS and surface in stops:
                 continue
-            authority.setdefault(surface, (span.label_, span.kb_id_ or span.id_, group))
-            candidates.append((span.start, span.end, start_char, end_char, group, surface))
-    # acronym pairs share a key: let a stronger source of either form decide for both
-    for surfaces in by_pair.values():
+            found.items.append(candidate)
+    return found
+
+
+def apply_context(doc: Doc, found: Candidates) -> None:
+    """Retype listed names by their own context; drop ambiguous short forms that have no cue."""
+    ambiguous = cue_surfaces()
+    defined = {c.surface for pair in found.pairs.values() for c in pair}
+    own = found.contribution_surfaces
+    kept: list[Candidate] = []
+    pending: list[Candidate] = []
+    for candidate in found.items:
+        if candidate.group not in LISTED:
+            kept.append(candidate)
+            continue
+        cue = cue_type(doc, candidate.start, candidate.end)
+        candidate.cued = cue in TYPES
+        if candidate.surface in ambiguous and candidate.surface not in defined | own:
+            # an ambiguous short form needs a cue confirming its listed type ("the Cora dataset")
+            confirmed = cue == candidate.type or (
+                candidate.type == "DATASET"
+                and cue is None
+                and dataset_cue(doc, candidate.start, candidate.end)
+            )
+            if not confirmed:
+                pending.append(candidate)
+                continue
+        elif cue in TYPES and cue != candidate.type:
+            # the curated lists keep MODEL vs METHOD ("the ResNet architecture"); a dataset cue always counts
+            if candidate.group not in CURATED or "DATASET" in (cue, candidate.type):
+                candidate.type = cue
+                candidate.key = candidate_key(cue, canonical_names().get(candidate.key, candidate.surface))
+        kept.append(candidate)
+    # "Cora, Citeseer and Pubmed": a cue-less short form listed next to an accepted name of its type;
+    # a short form accepted once in the paper is accepted everywhere in it
+    accepted = [c for c in kept if c.group in LISTED]
+    accepted_surfaces = {c.surface for c in accepted}
+    for candidate in sorted(pending, key=lambda c: c.start):
+        if candidate.surface in accepted_surfaces or any(
+            other.type == candidate.type
+            and (coordinated(doc, other.end, candidate.start) or coordinated(doc, candidate.end, other.start))
+            for other in accepted
+        ):
+            kept.append(candidate)
+            accepted.append(candidate)
+            accepted_surfaces.add(candidate.surface)
+    found.items = kept
+
+
+def assign_authority(found: Candidates) -> dict[str, tuple[str, str, str]]:
+    """Normalised surface -> (type, key, group) of its strongest source."""
+    authority: dict[str, tuple[str, str, str]] = {}
+    for candidate in sorted(found.items, key=lambda c: (RANK[c.group], not c.cued)):
+        authority.setdefault(candidate.surface, (candidate.type, candidate.key, candidate.group))
+    for pair in found.pairs.values():
+        surfaces = [c.surface for c in pair]
         known = [authority[s] for s in surfaces if s in authority]
-        # one form is generic (stoplist): drop the pair's forms it alone proposed
+        # one form is generic (stoplist): the pair's forms it alone proposed are dropped
         if len(known) < len(surfaces):
             continue
+        definition = (pair[0].type, pair[0].key, spans.ACRONYM)
+        # a list disagreeing with the paper's own definition gives way to it
+        known = [definition if a[2] in LISTED and a[1] != definition[1] else a for a in known]
         best = min(known, key=lambda a: RANK[a[2]])
         for surface in surfaces:
             authority[surface] = best
+    return authority
 
+
+def choose(found: Candidates, authority: dict[str, tuple[str, str, str]]) -> tuple[list[Choice], set[int]]:
     chosen: list[Choice] = []
     taken: set[int] = set()
-    ordered = sorted(candidates, key=lambda c: (c[0] - c[1], RANK[c[4]], c[0]))
-    for start, end, start_char, end_char, group, surface in ordered:
-        if any(i in taken for i in range(start, end)):
+    for c in sorted(found.items, key=lambda c: (c.start - c.end, RANK[c.group], c.start)):
+        if c.surface not in authority or any(i in taken for i in range(c.start, c.end)):
             continue
-        entity_type, key, _ = authority[surface]
-        chosen.append(Choice(start, end, start_char, end_char, entity_type, key, group))
-        taken.update(range(start, end))
+        entity_type, key, _ = authority[c.surface]
+        chosen.append(Choice(c.start, c.end, c.start_char, c.end_char, entity_type, key, c.group))
+        taken.update(range(c.start, c.end))
+    return chosen, taken
 
-    # propagate names found by rules to their other occurrences
-    for choice in [c for c in chosen if c.group not in GAZETTEER]:
+
+def propagate(doc: Doc, text: str, chosen: list[Choice], taken: set[int]) -> None:
+    """Names found by rules, at their other occurrences (listed names were matched everywhere already)."""
+    for choice in [c for c in chosen if c.group not in LISTED]:
         for start_char, end_char in occurrences(text, text[choice.start_char : choice.end_char], plural=True):
             tokens = token_range(doc, start_char, end_char)
             if tokens is None or any(i in taken for i in range(*tokens)):
@@ -107,6 +189,8 @@ def resolver(doc: Doc) -> Doc:
             chosen.append(Choice(*tokens, start_char, end_char, choice.type, choice.key, choice.group))
             taken.update(range(*tokens))
 
+
+def set_entities(doc: Doc, text: str, chosen: list[Choice], contribution_surfaces: set[str]) -> None:
     chosen.sort(key=lambda c: c.start)
     surfaces = [text[c.start_char : c.end_char] for c in chosen]
     contribution_keys = {
@@ -114,24 +198,34 @@ def resolver(doc: Doc) -> Doc:
         for c, surface in zip(chosen, surfaces, strict=True)
         if surface_key(surface) in contribution_surfaces
     }
-    curated = canonical_names()
+    listed = canonical_names()
     surfaces_by_key: dict[str, list[str]] = {}
     for choice, surface in zip(chosen, surfaces, strict=True):
         surfaces_by_key.setdefault(choice.key, []).append(singular_form(surface))
     canonical_by_key = {
-        key: curated.get(key)
+        key: listed.get(key)
         or next((s for s in singulars if normalise_name(s) == key.split(":", 1)[1]), singulars[0])
         for key, singulars in surfaces_by_key.items()
     }
     ents = [Span(doc, c.start, c.end, label=c.type, kb_id=c.key) for c in chosen]
     doc.ents = ents
-    for span, choice in zip(
-        ents, chosen, strict=True
-    ):  # extension values live in doc.user_data, keyed by offsets
+    for span, choice in zip(ents, chosen, strict=True):  # extension values live in doc.user_data
         extensions = span._
         extensions.pg_canonical = canonical_by_key[choice.key]
-        extensions.pg_component = COMPONENT_OF_GROUP[choice.group]
+        extensions.pg_component = spans.COMPONENT_OF_GROUP[choice.group]
         extensions.pg_contribution = choice.key in contribution_keys
+
+
+@Language.component("pg_resolver", assigns=["doc.ents"], requires=["doc.spans"])
+def resolver(doc: Doc) -> Doc:
+    # surfaces are sliced from the cached text: `Span.text` rebuilds them token by token
+    text = text_of(doc)
+    found = collect(doc, text)
+    apply_context(doc, found)
+    authority = assign_authority(found)
+    chosen, taken = choose(found, authority)
+    propagate(doc, text, chosen, taken)
+    set_entities(doc, text, chosen, found.contribution_surfaces)
     doc.user_data.pop(TEXT_CACHE_KEY, None)
     doc.user_data.pop(TOKEN_STARTS_KEY, None)
     return doc

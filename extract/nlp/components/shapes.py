@@ -12,6 +12,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from extract.nlp import spans
 from extract.nlp.components.common import add_candidate, text_of
 
 FAMILIES = (
@@ -59,5 +60,5 @@ def shapes(doc: Doc) -> Doc:
             # a bare family name without a version is left to the gazetteer
             if pattern is MODEL_FAMILY and not _VERSIONED.search(surface):
                 continue
-            add_candidate(doc, "pg_shape", match.start(), match.end(), entity_type, surface)
+            add_candidate(doc, spans.SHAPE, match.start(), match.end(), entity_type, surface)
     return doc

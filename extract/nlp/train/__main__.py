@@ -26,7 +26,12 @@ TRAIN_CONFIG = Path(__file__).resolve().parent / "classifier.cfg"
 
 
 def training_config() -> spacy.util.Config:
-    return spacy.util.load_config(CONFIG_PATH).merge(spacy.util.load_config(TRAIN_CONFIG, interpolate=False))
+    """config.cfg merged with classifier.cfg; the candidate generators (every component before the
+    classifier) annotate each training doc."""
+    config = spacy.util.load_config(CONFIG_PATH).merge(spacy.util.load_config(TRAIN_CONFIG, interpolate=False))
+    pipeline = config["nlp"]["pipeline"]
+    config["training"]["annotating_components"] = pipeline[: pipeline.index("pg_span_classifier")]
+    return config
 
 
 @click.command()
