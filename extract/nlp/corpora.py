@@ -32,8 +32,9 @@ IGNORED = "IGNORED"  # a labelled span our guideline neither wants nor rejects (
 
 # Material heads that make a phrase a kind of data, not a named dataset ("GPS data", "Atari games")
 _GENERIC_MATERIAL_HEADS = frozenset(
-    "data images image videos video games game puzzles domain domains text texts sentences documents "
-    "volumes scenes examples samples pairs corpora languages language speech audio graphs".split()
+    ["data", "images", "image", "videos", "video", "games", "game", "puzzles", "domain", "domains"]
+    + ["text", "texts", "sentences", "documents", "volumes", "scenes", "examples", "samples", "pairs"]
+    + ["corpora", "languages", "language", "speech", "audio", "graphs"]
 )
 _NAME_WORD = re.compile(r"[A-Z]|\d")
 
@@ -139,7 +140,9 @@ def scirex_sections(doc: dict, first_only: bool = False) -> Iterator[LabelledTex
     """
     words, sections = doc["words"], doc["sections"]
     sentences = doc["sentences"]
-    salient = {_key(r["Material"].replace("_", " ")) for r in doc.get("n_ary_relations", []) if r.get("Material")}
+    salient = {
+        _key(r["Material"].replace("_", " ")) for r in doc.get("n_ary_relations", []) if r.get("Material")
+    }
     cluster_of: dict[tuple[int, int], str] = {}
     for name, mentions in doc.get("coref", {}).items():
         for start, end in mentions:
@@ -195,7 +198,7 @@ def read_scirex(shared: Path) -> Iterator[dict]:
 
 
 def scirex_part(doc_id: str) -> str:
-    """"heldout" (evaluation only), "dev" (checkpoint selection) or "train"."""
+    """ "heldout" (evaluation only), "dev" (checkpoint selection) or "train"."""
     return "heldout" if is_scirex_heldout(doc_id) else "dev" if is_scirex_dev(doc_id) else "train"
 
 
@@ -233,16 +236,16 @@ def parse_conll(lines: Iterator[str], origin: str) -> Iterator[LabelledText]:
         abstract = "".join(chars)
         labelled = LabelledText(f"tdmsci-{count}", "", abstract)
         shift = 2
-        current: list[int] | None = None
+        current: tuple[int, int, str] | None = None  # (start, end, tag) of the open mention
         for token, offset, tag in [*sentence, ("", -1, "O")]:
             start = offset - base + shift
             if current is not None and not tag.startswith("I-"):
-                labelled.spans.append(GoldSpan(current[0], current[1], _tdmsci_label(current_label)))
+                labelled.spans.append(GoldSpan(current[0], current[1], _tdmsci_label(current[2])))
                 current = None
             if tag.startswith("B-") or (tag.startswith("I-") and current is None):
-                current, current_label = [start, start + len(token)], tag[2:]
+                current = (start, start + len(token), tag[2:])
             elif tag.startswith("I-") and current is not None:
-                current[1] = start + len(token)
+                current = (current[0], start + len(token), current[2])
         return labelled
 
     for number, line in enumerate(lines, 1):

@@ -25,12 +25,50 @@ from extract.nlp.evaluate_public import gold_entities, score_text
 IDS = [f"{n:040x}" for n in range(0, 4000 * 7919, 7919)]
 
 # a SciREX document in the real format: title-only first section, "section : Abstract" heading
-WORDS = (
-    "document : Wobble - Net : Fast Parsing with Gated Units "
-    "section : Abstract "
-    "We present Wobble - Net , a parser trained on the Quux - 10 dataset and on GPS data . "
-    "It beats LSTM baselines in parsing accuracy ."
-).split()
+WORDS = [
+    "document",
+    ":",
+    "Wobble",
+    "-",
+    "Net",
+    ":",
+    "Fast",
+    "Parsing",
+    "with",
+    "Gated",
+    "Units",
+    "section",
+    ":",
+    "Abstract",
+    "We",
+    "present",
+    "Wobble",
+    "-",
+    "Net",
+    ",",
+    "a",
+    "parser",
+    "trained",
+    "on",
+    "the",
+    "Quux",
+    "-",
+    "10",
+    "dataset",
+    "and",
+    "on",
+    "GPS",
+    "data",
+    ".",
+    "It",
+    "beats",
+    "LSTM",
+    "baselines",
+    "in",
+    "parsing",
+    "accuracy",
+    ".",
+]
 SCIREX_DOC = {
     "doc_id": "hand-written-1",
     "words": WORDS,
@@ -46,7 +84,9 @@ SCIREX_DOC = {
         [39, 41, "Metric"],  # parsing accuracy
     ],
     "coref": {"Wobble-Net": [[2, 5], [16, 19]], "Quux-10": [[25, 28]]},
-    "n_ary_relations": [{"Material": "Quux-10", "Method": "Wobble-Net", "Metric": "Accuracy", "Task": "Parsing"}],
+    "n_ary_relations": [
+        {"Material": "Quux-10", "Method": "Wobble-Net", "Metric": "Accuracy", "Task": "Parsing"}
+    ],
 }
 
 

@@ -19,6 +19,8 @@ committed (`weights/span_classifier.npz`) and loaded by `initialize`; `make trai
 from __future__ import annotations
 
 import functools
+import re
+import string
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -42,7 +44,7 @@ from extract.nlp.lexicon import DATASET_HEADS, METHOD_HEADS, MODEL_HEADS, SKIP_H
 from extract.nlp.spans import CANDIDATE_GROUPS
 
 CLASSES = ("DROP", "MODEL", "DATASET", "METHOD")
-DROP = 0
+DROP, METHOD = 0, 3
 CLASS_INDEX = {name: index for index, name in enumerate(CLASSES)}
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_WEIGHTS = "weights/span_classifier.npz"
@@ -54,6 +56,9 @@ for _cue, _words in enumerate((SKIP_HEADS, DATASET_HEADS, MODEL_HEADS, METHOD_HE
     for _word in _words:
         _HEAD_CUE.setdefault(hash_string(_word), _cue)
 _BOUNDARY = numpy.array([hash_string("<s>"), hash_string("</s>")], dtype=numpy.uint64)
+_OPEN, _CLOSE = _BOUNDARY[:1].repeat(2), _BOUNDARY[1:].repeat(2)
+_SENTENCE_END = numpy.array([hash_string(p) for p in (".", "\n\n", ":", ";")], dtype=numpy.uint64)
+_DIGIT = re.compile(r"\d")
 _MULTIPLIER = numpy.uint64(0x9E3779B97F4A7C15)
 
 
@@ -68,23 +73,40 @@ def _mix(template: numpy.uint64, values: numpy.ndarray) -> numpy.ndarray:
 
 
 # context templates, applied to token ids around the span (and combined with the proposed type)
-_CONTEXT = {name: _template(name) for name in ("p1", "p2", "n1", "n2", "first", "last", "p1L", "n1L", "lastL")}
+_CONTEXT = {
+    name: _template(name) for name in ("p1", "p2", "n1", "n2", "first", "last", "p1L", "n1L", "lastL")
+}
 _CATEGORICAL = {
     name: _template(name)
-    for name in ("groups", "groupsL", "L", "ntok", "titleL", "countL", "cueNextL", "cuePrevL", "shapeL", "startL")
+    for name in (
+        "groups",
+        "groupsL",
+        "L",
+        "ntok",
+        "titleL",
+        "countL",
+        "cueNextL",
+        "cuePrevL",
+        "shapeL",
+        "startL",
+    )
 }
+
+
+_CHAR_CLASSES = str.maketrans(
+    {
+        **{c: "X" for c in string.ascii_uppercase},
+        **{c: "x" for c in string.ascii_lowercase},
+        **{c: "d" for c in string.digits},
+    }
+)
+_RUNS = {1: (re.compile(r"(.)\1+"), r"\1"), 2: (re.compile(r"(.)\1{2,}"), r"\1\1")}
 
 
 def _shape(text: str, cap: int) -> str:
     """Character classes with runs cut to `cap` ("GPT-4o" -> "XX-dx" with cap 2)."""
-    out: list[str] = []
-    run = 0
-    for char in text:
-        kind = "X" if char.isupper() else "x" if char.islower() else "d" if char.isdigit() else char
-        run = run + 1 if out and out[-1] == kind else 1
-        if run <= cap:
-            out.append(kind)
-    return "".join(out)
+    pattern, replacement = _RUNS[cap]
+    return pattern.sub(replacement, text.translate(_CHAR_CLASSES))
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -93,8 +115,14 @@ def surface_features(surface: str) -> tuple[int, ...]:
     lower = surface.lower()
     words = surface.split()
     flags = (
-        "lower" if surface.islower() else "upper" if surface.isupper() else "title" if surface.istitle() else "mixed",
-        "digit" if any(c.isdigit() for c in surface) else "nodigit",
+        "lower"
+        if surface.islower()
+        else "upper"
+        if surface.isupper()
+        else "title"
+        if surface.istitle()
+        else "mixed",
+        "digit" if _DIGIT.search(surface) else "nodigit",
         "hyphen" if "-" in surface else "nohyphen",
     )
     features = [
@@ -115,10 +143,10 @@ def surface_features(surface: str) -> tuple[int, ...]:
 class Candidates:
     """The distinct candidate spans of one doc (token and character offsets, proposed class, groups)."""
 
-    starts: numpy.ndarray
-    ends: numpy.ndarray
-    labels: numpy.ndarray  # class index of the strongest group's type
-    masks: numpy.ndarray  # bit i: proposed by CANDIDATE_GROUPS[i]
+    starts: list[int]
+    ends: list[int]
+    labels: list[int]  # class index of the strongest group's type
+    masks: list[int]  # bit i: proposed by CANDIDATE_GROUPS[i]
     start_chars: list[int]
     end_chars: list[int]
     surfaces: list[str]
@@ -130,111 +158,126 @@ class Candidates:
 def doc_candidates(doc: Doc) -> Candidates:
     text = text_of(doc)
     index: dict[tuple[int, int], int] = {}
-    starts: list[int] = []
-    ends: list[int] = []
-    labels: list[int] = []
-    masks: list[int] = []
-    start_chars: list[int] = []
-    end_chars: list[int] = []
+    found = Candidates([], [], [], [], [], [], [])
+    masks = found.masks
     for bit, group in enumerate(CANDIDATE_GROUPS):
         spans = doc.spans.get(group)
         if not spans:
             continue
         for span in spans:
-            key = (span.start, span.end)
-            position = index.get(key)
+            start, end = span.start, span.end
+            position = index.get((start, end))
             if position is None:
-                index[key] = len(starts)
-                starts.append(span.start)
-                ends.append(span.end)
-                labels.append(_LABEL_OF_HASH.get(span.label, CLASS_INDEX["METHOD"]))
+                index[(start, end)] = len(masks)
+                found.starts.append(start)
+                found.ends.append(end)
+                found.labels.append(_LABEL_OF_HASH.get(span.label, METHOD))
                 masks.append(1 << bit)
-                start_chars.append(span.start_char)
-                end_chars.append(span.end_char)
+                found.start_chars.append(span.start_char)
+                found.end_chars.append(span.end_char)
             else:
                 masks[position] |= 1 << bit
-    surfaces = [text[s:e] for s, e in zip(start_chars, end_chars, strict=True)]
-    return Candidates(
+    found.surfaces = [text[s:e] for s, e in zip(found.start_chars, found.end_chars, strict=True)]
+    return found
+
+
+def batch_features(
+    docs: Iterable[Doc],
+) -> tuple[list[Candidates], tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]]:
+    """Candidates per doc and the batch's SparseLinear input (keys, values, lengths).
+
+    The docs' word ids are laid end to end (two boundary ids either side of each doc), so every
+    feature column is computed once for the whole batch."""
+    all_candidates: list[Candidates] = []
+    words: list[numpy.ndarray] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    labels: list[int] = []
+    masks: list[int] = []
+    in_title: list[bool] = []
+    repeats: list[int] = []
+    surfaces: list[str] = []
+    offset = 0
+    for doc in docs:
+        candidates = doc_candidates(doc)
+        all_candidates.append(candidates)
+        if not len(candidates):
+            continue
+        lowers = doc.to_array(LOWER)
+        words += [_OPEN, lowers, _CLOSE]
+        base = offset + 2
+        starts += [s + base for s in candidates.starts]
+        ends += [e + base for e in candidates.ends]
+        offset += len(lowers) + 4
+        labels += candidates.labels
+        masks += candidates.masks
+        boundary = title_end(doc)
+        in_title += [s < boundary for s in candidates.start_chars]
+        counts = Counter(candidates.surfaces)
+        repeats += [min(counts[s], 3) for s in candidates.surfaces]
+        surfaces += candidates.surfaces
+    if not surfaces:
+        empty = numpy.zeros(0, dtype=numpy.uint64)
+        return all_candidates, (empty, numpy.zeros(0, dtype=numpy.float32), numpy.zeros(0, dtype=numpy.int32))
+    keys = _feature_keys(
+        numpy.concatenate(words).astype(numpy.uint64),
         numpy.array(starts, dtype=numpy.int64),
         numpy.array(ends, dtype=numpy.int64),
         numpy.array(labels, dtype=numpy.uint64),
         numpy.array(masks, dtype=numpy.uint64),
-        start_chars,
-        end_chars,
-        surfaces,
+        numpy.array(in_title, dtype=numpy.uint64),
+        numpy.array(repeats, dtype=numpy.uint64),
+        numpy.array([surface_features(s) for s in surfaces], dtype=numpy.uint64),
     )
-
-
-def candidate_features(doc: Doc, candidates: Candidates) -> numpy.ndarray:
-    """(n candidates, n features) uint64 feature keys."""
-    n = len(candidates)
-    words = numpy.concatenate((_BOUNDARY[:1].repeat(2), doc.to_array(LOWER).astype(numpy.uint64), _BOUNDARY[1:].repeat(2)))
-    starts, ends, labels = candidates.starts + 2, candidates.ends + 2, candidates.labels
-    p1, p2, n1, n2 = words[starts - 1], words[starts - 2], words[ends], words[ends + 1]
-    first, last = words[starts], words[ends - 1]
-    with numpy.errstate(over="ignore"):
-        by_label = labels * numpy.uint64(0x100000001B3)
-        columns = [
-            _mix(_CONTEXT["p1"], p1),
-            _mix(_CONTEXT["p2"], p2),
-            _mix(_CONTEXT["n1"], n1),
-            _mix(_CONTEXT["n2"], n2),
-            _mix(_CONTEXT["first"], first),
-            _mix(_CONTEXT["last"], last),
-            _mix(_CONTEXT["p1L"], p1 ^ by_label),
-            _mix(_CONTEXT["n1L"], n1 ^ by_label),
-            _mix(_CONTEXT["lastL"], last ^ by_label),
-        ]
-        masks = candidates.masks
-        cue_next = numpy.array([_HEAD_CUE.get(w, 0) for w in n1.tolist()], dtype=numpy.uint64)
-        cue_prev = numpy.array([_HEAD_CUE.get(w, 0) for w in p1.tolist()], dtype=numpy.uint64)
-        in_title = (numpy.array(candidates.start_chars) < title_end(doc)).astype(numpy.uint64)
-        counts = Counter(candidates.surfaces)
-        repeats = numpy.array([min(counts[s], 3) for s in candidates.surfaces], dtype=numpy.uint64)
-        n_tokens = numpy.minimum(candidates.ends - candidates.starts, 5).astype(numpy.uint64)
-        sentence_start = (p1 == _BOUNDARY[0]) | numpy.isin(p1, _SENTENCE_END)
-        surface = numpy.array([surface_features(s) for s in candidates.surfaces], dtype=numpy.uint64)
-        shape1 = surface[:, 1]
-        cat = _CATEGORICAL
-        columns += [
-            _mix(cat["groups"], masks),
-            _mix(cat["groupsL"], masks * numpy.uint64(8) + labels),
-            _mix(cat["L"], labels),
-            _mix(cat["ntok"], n_tokens * numpy.uint64(8) + labels),
-            _mix(cat["titleL"], in_title * numpy.uint64(8) + labels),
-            _mix(cat["countL"], repeats * numpy.uint64(8) + labels),
-            _mix(cat["cueNextL"], cue_next * numpy.uint64(8) + labels),
-            _mix(cat["cuePrevL"], cue_prev * numpy.uint64(8) + labels),
-            _mix(cat["shapeL"], shape1 ^ by_label),
-            _mix(cat["startL"], sentence_start.astype(numpy.uint64) * numpy.uint64(8) + labels),
-        ]
-    context = numpy.stack(columns, axis=1)
-    return numpy.concatenate((context, surface), axis=1) if n else context
-
-
-_SENTENCE_END = numpy.array([hash_string(p) for p in (".", "\n\n", ":", ";")], dtype=numpy.uint64)
-
-
-def batch_features(docs: Iterable[Doc]) -> tuple[list[Candidates], tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]]:
-    """Candidates per doc and the batch's SparseLinear input (keys, values, lengths)."""
-    all_candidates: list[Candidates] = []
-    blocks: list[numpy.ndarray] = []
-    for doc in docs:
-        candidates = doc_candidates(doc)
-        all_candidates.append(candidates)
-        if len(candidates):
-            blocks.append(candidate_features(doc, candidates))
-    if blocks:
-        keys = numpy.concatenate(blocks)
-    else:
-        keys = numpy.zeros((0, N_FEATURES), dtype=numpy.uint64)
     n, width = keys.shape
     lengths = numpy.full(n, width, dtype=numpy.int32)
     values = numpy.ones(n * width, dtype=numpy.float32)
     return all_candidates, (numpy.ascontiguousarray(keys.ravel()), values, lengths)
 
 
-N_FEATURES = len(_CONTEXT) + len(_CATEGORICAL) + 9
+def _feature_keys(
+    words: numpy.ndarray,
+    starts: numpy.ndarray,
+    ends: numpy.ndarray,
+    labels: numpy.ndarray,
+    masks: numpy.ndarray,
+    in_title: numpy.ndarray,
+    repeats: numpy.ndarray,
+    surface: numpy.ndarray,
+) -> numpy.ndarray:
+    """(n candidates, n features) uint64 feature keys."""
+    p1, p2, n1, n2 = words[starts - 1], words[starts - 2], words[ends], words[ends + 1]
+    first, last = words[starts], words[ends - 1]
+    eight = numpy.uint64(8)
+    with numpy.errstate(over="ignore"):
+        by_label = labels * numpy.uint64(0x100000001B3)
+        cue_next = numpy.array([_HEAD_CUE.get(w, 0) for w in n1.tolist()], dtype=numpy.uint64)
+        cue_prev = numpy.array([_HEAD_CUE.get(w, 0) for w in p1.tolist()], dtype=numpy.uint64)
+        n_tokens = numpy.minimum(ends - starts, 5).astype(numpy.uint64)
+        sentence_start = ((p1 == _BOUNDARY[0]) | numpy.isin(p1, _SENTENCE_END)).astype(numpy.uint64)
+        context, cat = _CONTEXT, _CATEGORICAL
+        columns = [
+            _mix(context["p1"], p1),
+            _mix(context["p2"], p2),
+            _mix(context["n1"], n1),
+            _mix(context["n2"], n2),
+            _mix(context["first"], first),
+            _mix(context["last"], last),
+            _mix(context["p1L"], p1 ^ by_label),
+            _mix(context["n1L"], n1 ^ by_label),
+            _mix(context["lastL"], last ^ by_label),
+            _mix(cat["groups"], masks),
+            _mix(cat["groupsL"], masks * eight + labels),
+            _mix(cat["L"], labels),
+            _mix(cat["ntok"], n_tokens * eight + labels),
+            _mix(cat["titleL"], in_title * eight + labels),
+            _mix(cat["countL"], repeats * eight + labels),
+            _mix(cat["cueNextL"], cue_next * eight + labels),
+            _mix(cat["cuePrevL"], cue_prev * eight + labels),
+            _mix(cat["shapeL"], surface[:, 1] ^ by_label),
+            _mix(cat["startL"], sentence_start * eight + labels),
+        ]
+    return numpy.concatenate((numpy.stack(columns, axis=1), surface), axis=1)
 
 
 @registry.architectures("paper_graph.span_classifier_model.v1")
@@ -273,7 +316,9 @@ class SpanClassifier(TrainablePipe):
         scores = self.model.predict(inputs)
         return candidates, softmax(numpy.asarray(scores))
 
-    def set_annotations(self, docs: Iterable[Doc], predictions: tuple[list[Candidates], numpy.ndarray]) -> None:
+    def set_annotations(
+        self, docs: Iterable[Doc], predictions: tuple[list[Candidates], numpy.ndarray]
+    ) -> None:
         candidates_per_doc, probabilities = predictions
         drop_threshold = self.cfg["drop_threshold"]
         margin = self.cfg["retype_margin"]
@@ -284,18 +329,18 @@ class SpanClassifier(TrainablePipe):
                 continue
             probs = probabilities[offset : offset + n]
             offset += n
-            proposed = candidates.labels.astype(numpy.int64)
+            proposed = numpy.array(candidates.labels)
             rows = numpy.arange(n)
             best_type = probs[:, 1:].argmax(axis=1) + 1
             drop = probs[:, DROP] > drop_threshold
-            retype = ~drop & (best_type != proposed) & (probs[rows, best_type] - probs[rows, proposed] > margin)
+            retype = (
+                ~drop & (best_type != proposed) & (probs[rows, best_type] - probs[rows, proposed] > margin)
+            )
             if not (drop.any() or retype.any()):
                 continue
             decisions: dict[tuple[int, int], int] = {}
             for i in numpy.flatnonzero(drop | retype).tolist():
-                decisions[(int(candidates.starts[i]), int(candidates.ends[i]))] = (
-                    DROP if drop[i] else int(best_type[i])
-                )
+                decisions[(candidates.starts[i], candidates.ends[i])] = DROP if drop[i] else int(best_type[i])
             _apply(doc, decisions)
 
     # ------------------------------------------------------------------------------------ training
@@ -328,7 +373,9 @@ class SpanClassifier(TrainablePipe):
     def get_loss(self, examples: Iterable[Example], scores: Any) -> tuple[float, Any]:
         raise NotImplementedError("pg_span_classifier computes its loss in update()")
 
-    def initialize(self, get_examples: Callable[[], Iterable[Example]] | None = None, *, nlp: Language | None = None) -> None:
+    def initialize(
+        self, get_examples: Callable[[], Iterable[Example]] | None = None, *, nlp: Language | None = None
+    ) -> None:
         """Zero weights, then the committed ones when `weights` names a file (the extraction pipeline)."""
         self.model.initialize()
         if self.weights:
@@ -391,7 +438,9 @@ def _apply(doc: Doc, decisions: dict[tuple[int, int], int]) -> None:
                 continue
             entity_type = CLASSES[decision]
             surface = text[span.start_char : span.end_char]
-            kept.append(Span(doc, span.start, span.end, label=entity_type, kb_id=candidate_key(entity_type, surface)))
+            kept.append(
+                Span(doc, span.start, span.end, label=entity_type, kb_id=candidate_key(entity_type, surface))
+            )
         if changed:
             doc.spans[group] = kept
 

@@ -28,7 +28,9 @@ TRAIN_CONFIG = Path(__file__).resolve().parent / "classifier.cfg"
 def training_config() -> spacy.util.Config:
     """config.cfg merged with classifier.cfg; the candidate generators (every component before the
     classifier) annotate each training doc."""
-    config = spacy.util.load_config(CONFIG_PATH).merge(spacy.util.load_config(TRAIN_CONFIG, interpolate=False))
+    config = spacy.util.load_config(CONFIG_PATH).merge(
+        spacy.util.load_config(TRAIN_CONFIG, interpolate=False)
+    )
     pipeline = config["nlp"]["pipeline"]
     config["training"]["annotating_components"] = pipeline[: pipeline.index("pg_span_classifier")]
     return config
@@ -42,7 +44,9 @@ def training_config() -> spacy.util.Config:
     show_default="$PAPER_GRAPH_SHARED or ../shared",
 )
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=Path("var/train"))
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=PACKAGE_DIR / DEFAULT_WEIGHTS)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), default=PACKAGE_DIR / DEFAULT_WEIGHTS
+)
 def main(shared: Path, workdir: Path, output: Path) -> None:
     """Train the span classifier (fixed seed) and save its weights."""
     if not (shared / "train").is_dir():

@@ -20,6 +20,7 @@ from spacy.training import Example
 
 from extract.nlp.components.classifier import CLASSES, Candidates
 from extract.nlp.normalize import match_form
+from extract.nlp.spans import CANDIDATE_GROUPS, CURATED_GROUPS
 
 GOLD_KEY = "pg_gold"
 SOURCE_KEY = "pg_source"
@@ -37,6 +38,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "WEAK_DATASET": frozenset({"DATASET"}),
     "WEAK_METHOD": frozenset({"METHOD"}),
 }
+# datasets are a small share of the labelled candidates (SciREX is mostly methods): weighted up, so that
+# the words around a method do not outvote a dataset's own evidence
+CLASS_WEIGHTS = {"DATASET": 3.0, "WEAK_DATASET": 3.0}
+CURATED_BITS = sum(1 << CANDIDATE_GROUPS.index(group) for group in CURATED_GROUPS)
 _MASKS = {label: numpy.array([c in allowed for c in CLASSES]) for label, allowed in ALLOWED.items()}
 
 
@@ -45,25 +50,49 @@ def gold_spans(doc: Doc) -> list[tuple[int, int, str]]:
 
 
 def target_label(
-    start: int, end: int, surface: str, gold: Sequence[tuple[int, int, str]], source: str, known: dict[str, str]
+    start: int,
+    end: int,
+    surface: str,
+    proposed: str,
+    gold: Sequence[tuple[int, int, str]],
+    source: str,
+    known: dict[str, str],
+    curated: bool = False,
 ) -> str | None:
-    """The ALLOWED key of one candidate, or None when it is not labelled."""
+    """The ALLOWED key of one candidate (proposed as type `proposed`, by a hand-curated list when
+    `curated`), or None when it is not labelled."""
     container: tuple[int, int, str] | None = None
+    inside = False
     for gold_start, gold_end, label in gold:
         if gold_start == start and gold_end == end:
+            if label.startswith("WEAK_") and label != f"WEAK_{proposed}":
+                return None  # the rules retyped it by its context later on: no lesson for this step
             return None if label == "IGNORED" else label
         if gold_start <= start and end <= gold_end:
-            if container is None or gold_end - gold_start < container[1] - container[0]:
+            inside = True
+            # only a name at the edge of a labelled phrase ("GMM" in "Deep GMM", "LSTM" in "LSTM
+            # baselines") takes its label: "ImageNet" inside "ResNet trained on ImageNet" does not
+            if (gold_start == start or gold_end == end) and (
+                container is None or gold_end - gold_start < container[1] - container[0]
+            ):
                 container = (gold_start, gold_end, label)
         elif gold_start < end and start < gold_end:
             return None  # crosses or contains a labelled span
     if container is not None:
         return None if container[2] in ("NONE", "IGNORED") else container[2]
+    if inside:
+        return None
     if source == "scirex":
         label = known.get(match_form(surface))
-        if label is None:
-            return "NONE"  # SciREX labels every method and material: an unlabelled candidate is junk
-        return None if label == "IGNORED" else label
+        if label in ("METHOD", "DATASET"):
+            return label  # labelled so elsewhere in the paper
+        if label == "IGNORED":
+            return None
+        # SciREX labels methods densely, so an unlabelled method candidate is junk; its Material
+        # labels are sparse (many datasets are unlabelled), so a dataset candidate learns nothing; and
+        # a name of the hand-curated lists is left to them (SciREX leaves some terms of art unlabelled
+        # that our guideline wants: multi-head attention)
+        return None if proposed == "DATASET" or curated else "NONE"
     if source == "tdmsci":
         return "NOT_DATASET"
     return None
@@ -81,10 +110,13 @@ def candidate_targets(
         source = reference.user_data.get(SOURCE_KEY, "")
         weight = float(reference.user_data.get(WEIGHT_KEY, 1.0))
         known = reference.user_data.get(KNOWN_KEY, {})
-        for start, end, surface in zip(found.start_chars, found.end_chars, found.surfaces, strict=True):
-            label = target_label(start, end, surface, gold, source, known)
+        for start, end, surface, proposed, groups in zip(
+            found.start_chars, found.end_chars, found.surfaces, found.labels, found.masks, strict=True
+        ):
+            curated = bool(groups & CURATED_BITS)
+            label = target_label(start, end, surface, CLASSES[proposed], gold, source, known, curated)
             masks.append(_MASKS[label] if label else _MASKS["KEEP"])
-            weights.append(weight if label else 0.0)
+            weights.append(weight * CLASS_WEIGHTS.get(label, 1.0) if label else 0.0)
     if not masks:
         return numpy.zeros((0, len(CLASSES)), dtype=bool), numpy.zeros(0)
     return numpy.stack(masks), numpy.array(weights)

@@ -85,7 +85,9 @@ def scirex_training(shared: Path, part: str, weight: float) -> list[TrainingText
                 form = match_form(section.surface(span))
                 if known.get(form) in (None, NOT_ENTITY, IGNORED):
                     known[form] = span.label
-        texts += [_from_labelled(section, "scirex", weight, known) for section in sections if section.text.strip()]
+        texts += [
+            _from_labelled(section, "scirex", weight, known) for section in sections if section.text.strip()
+        ]
     return texts
 
 
@@ -112,7 +114,7 @@ def _zst_lines(path: Path) -> Iterator[str]:
 
 
 def corpus_sample(shared: Path, size: int, stride: int) -> list[tuple[str, str]]:
-    """(title, abstract) of every `stride`-th corpus paper until `size` are taken (seed-page papers skipped)."""
+    """(title, abstract) of every `stride`-th corpus paper, `size` of them (seed-page papers skipped)."""
     papers: list[tuple[str, str]] = []
     for number, line in enumerate(_zst_lines(shared / "corpus" / "papers.jsonl.zst")):
         if len(papers) >= size:
@@ -154,7 +156,11 @@ def hf_keyword_papers(shared: Path) -> Iterator[tuple[str, str, list[str]]]:
             keywords = paper.get("ai_keywords")
             title, summary = paper.get("title"), paper.get("summary")
             if keywords and isinstance(title, str) and isinstance(summary, str):
-                yield " ".join(title.split()), " ".join(summary.split()), [k for k in keywords if isinstance(k, str)]
+                yield (
+                    " ".join(title.split()),
+                    " ".join(summary.split()),
+                    [k for k in keywords if isinstance(k, str)],
+                )
 
 
 def keyword_training(shared: Path, size: int, weight: float) -> list[TrainingText]:
