@@ -30,6 +30,7 @@ VOCAB_DIR = PATTERNS_DIR / "vocab"
 TYPE_FILES: dict[str, str] = {"MODEL": "models.jsonl", "DATASET": "datasets.jsonl", "METHOD": "methods.jsonl"}
 STOPLIST_FILE = "stoplist.jsonl"
 TASKS_FILE = "tasks.jsonl"
+COMMON_WORDS_FILE = "common_words.jsonl"
 CURATED = "curated"
 
 
@@ -137,6 +138,20 @@ def read_stoplist(folder: Path = PATTERNS_DIR, with_tasks: bool = True) -> froze
 
 
 @functools.cache
+def common_words(folder: Path = VOCAB_DIR) -> frozenset[str]:
+    """Frequent lowercase English words (vocab/common_words.jsonl); none when the file is absent."""
+    path = folder / COMMON_WORDS_FILE
+    if not path.is_file():
+        return frozenset()
+    found: set[str] = set()
+    for number, row in _read_jsonl(path):
+        if not isinstance(row.get("words"), list):
+            raise GazetteerError(f"{path}:{number}: needs a 'words' list")
+        found.update(row["words"])
+    return frozenset(found)
+
+
+@functools.cache
 def curated_surfaces() -> frozenset[str]:
     return frozenset(normalise_name(singular(s)) for entry in curated_entries() for s in entry.surfaces)
 
@@ -149,12 +164,13 @@ def is_case_sensitive(alias: str) -> bool:
 
 def vocab_alias_cased(alias: str) -> bool:
     """Vocabulary names are matched as written unless lowercasing is safe: one token with a digit, or a
-    phrase ending in a type head noun ("cycle consistency loss", "decision transformer")."""
+    phrase of 3+ words ending in a type head noun ("cycle consistency loss"; not "temporal attention")."""
     from extract.nlp.lexicon import head_type
 
     if " " not in alias:
         return is_case_sensitive(alias)
-    return head_type(alias.replace("-", " ").split()) in (None, "SKIP")
+    words = alias.replace("-", " ").split()
+    return len(words) < 3 or head_type(words) in (None, "SKIP")
 
 
 def spelling_variants(alias: str, plural: bool) -> set[str]:
@@ -243,3 +259,12 @@ def gazetteer_patterns(cased: bool) -> list[dict]:
 @registry.misc("paper_graph.vocab_patterns.v1")
 def vocab_patterns(cased: bool) -> list[dict]:
     return span_ruler_patterns(list(vocab_entries()), cased=cased)
+
+
+def warm_lookups() -> None:
+    """Build the cached lookups the components read per paper."""
+    alias_index()
+    canonical_names()
+    cue_surfaces()
+    stoplist()
+    common_words()

@@ -22,6 +22,8 @@ LIST_NAMES = (
     "common_capitalised",
     "modifier_suffixes",
     "list_glue",
+    "weights_cues",
+    "size_words",
 )
 
 

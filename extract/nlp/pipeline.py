@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 import extract.nlp.components  # noqa: F401 - registers the custom factories
-import extract.nlp.gazetteer  # noqa: F401 - registers the pattern reader
+import extract.nlp.gazetteer as gazetteer  # registers the pattern readers
 import extract.nlp.tokenizer  # noqa: F401 - registers the tokenizer rules
 from extract.records import Mention, PaperRecord, paper_text
 
@@ -33,6 +33,7 @@ def build_pipeline(config_path: Path = CONFIG_PATH, exclude: Iterable[str] = ())
     config = spacy.util.load_config(config_path)
     nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True, exclude=list(exclude))
     nlp.initialize()
+    gazetteer.warm_lookups()  # built at load time, not inside the first papers' processing
     return nlp
 
 

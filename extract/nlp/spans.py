@@ -3,7 +3,7 @@
 Candidate generation (the span rulers and the rule components) writes candidate spans into these
 groups; each span has `label_` = its proposed type (MODEL / DATASET / METHOD) and `kb_id_` = its proposed
 entity key. Any scorer placed before `pg_resolver` can read them all (`CANDIDATE_GROUPS`), and the
-resolver turns them into `doc.ents` last. config.cfg repeats the span rulers' `spans_key`s (a test
+resolver turns them into `doc.ents` last. config.cfg repeats the phrase gazetteers' `spans_key`s (a test
 checks they agree).
 """
 

@@ -5,6 +5,7 @@ from extract.nlp.components import (  # noqa: F401
     classifier,
     contributions,
     names,
+    phrases,
     resolver,
     sentences,
     shapes,

@@ -84,6 +84,13 @@ def pair_type(long_form: str, short: str) -> tuple[str, str] | None:
     return found, singular_form(short)
 
 
+def defines_non_entity(long_form: str) -> bool:
+    """The long form is a task, metric or generic phrase (stoplist, or a task / metric head noun)."""
+    if surface_key(long_form) in stoplist():
+        return True
+    return head_type(singular_form(long_form).replace("-", " ").split()) == "SKIP"
+
+
 @Language.component("pg_acronyms", assigns=["doc.spans"])
 def acronyms(doc: Doc) -> Doc:
     text = text_of(doc)
@@ -98,6 +105,8 @@ def acronyms(doc: Doc) -> Doc:
             continue
         typed = pair_type(long_form, short)
         if typed is None:
+            if defines_non_entity(long_form):  # "human activity recognition (HAR)": HAR is a task here
+                add_candidate(doc, spans.REJECTED, match.start(1), match.start(1) + len(short), "", short)
             continue
         entity_type, canonical = typed
         long_end = match.start() - (len(text[: match.start()]) - len(text[: match.start()].rstrip()))

@@ -27,6 +27,8 @@ def head_after(doc: Doc, end: int) -> str | None:
     if end >= len(doc):
         return None
     token = doc[end]
+    if token.text[:1].isupper():  # "Diffusion Policy": the head is part of a longer name
+        return None
     found = head_type([token.text])
     if found and not (not token.whitespace_ and end + 1 < len(doc) and doc[end + 1].text == "-"):
         return found
@@ -48,10 +50,13 @@ def appositive_type(doc: Doc, end: int) -> str | None:
     return first_type_noun(tokens)
 
 
-def cue_type(doc: Doc, start: int, end: int) -> str | None:
-    """The type the span's own context names (MODEL / DATASET / METHOD / SKIP): a head noun right
-    after it or an appositive; None without one."""
-    return head_after(doc, end) or appositive_type(doc, end)
+def cue_type(doc: Doc, start: int, end: int) -> tuple[str | None, bool]:
+    """The type the span's own context names (MODEL / DATASET / METHOD / SKIP), from a head noun right
+    after it or an appositive, and whether it came from an appositive; (None, False) without one."""
+    appositive = appositive_type(doc, end)
+    if appositive:
+        return appositive, True
+    return head_after(doc, end), False
 
 
 def dataset_cue(doc: Doc, start: int, end: int) -> bool:

@@ -22,6 +22,7 @@ from extract.nlp.components.common import (
     sentence_starts,
     surface_key,
     text_of,
+    token_at,
 )
 from extract.nlp.components.title import title_end
 from extract.nlp.gazetteer import stoplist
@@ -32,6 +33,11 @@ NAMING = word_lists()["naming_words"]
 SCAN_STOP = words("scan_stops")
 PREPOSITIONS = words("prepositions")
 COMMON_CAPITALISED = words("common_capitalised")
+WEIGHTS_CUE = re.compile(
+    r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in sorted(words("weights_cues"))) + r")(?![\w-])",
+    re.IGNORECASE,
+)
+WEIGHTS_WINDOW = 6  # tokens either side of a mention
 _TITLE_PREFIX = re.compile(r"^\s*([^:\n]{1,60}?)\s*:\s")
 
 EVIDENCE_APPOSITIVE, EVIDENCE_BEFORE, EVIDENCE_AFTER, EVIDENCE_TITLE, EVIDENCE_NONE = 4, 3, 2, 1, 0
@@ -124,6 +130,19 @@ def _subtitle_type(subtitle: str) -> str | None:
     return found
 
 
+def _presented_with_weights(doc: Doc, surface: str, starts: list[int]) -> bool:
+    """Words right around a mention speak of its parameters, weights or pre-training ("X is pre-trained
+    on ...", "X-7B weights"): the paper presents a model (guideline)."""
+    for start, end in occurrences(text_of(doc), surface):
+        first, last = token_at(doc, start), token_at(doc, end - 1) + 1
+        index = bisect.bisect_right(starts, first) - 1
+        sentence_end = starts[index + 1] if index + 1 < len(starts) else len(doc)
+        window = doc[max(starts[index], first - WEIGHTS_WINDOW) : min(sentence_end, last + WEIGHTS_WINDOW)]
+        if WEIGHTS_CUE.search(window.text):
+            return True
+    return False
+
+
 class ContributionFinder:
     def __init__(self, nlp: Language) -> None:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -151,7 +170,9 @@ class ContributionFinder:
                 )
 
         starts = sentence_starts(doc)  # once: Token.sent rescans the doc
-        for match_id, start, _ in self.matcher(doc):
+        matches = self.matcher(doc)
+        naming_at = [start for match_id, start, _ in matches if doc.vocab.strings[match_id] == "NAMING"]
+        for match_id, start, _ in matches:
             index = bisect.bisect_right(starts, start) - 1
             sentence_start = starts[index]
             limit = starts[index + 1] if index + 1 < len(starts) else len(doc)
@@ -163,17 +184,26 @@ class ContributionFinder:
                 run_end = (
                     _title_case_run(doc, i, limit) if i not in covered and token.text[:1].isupper() else i
                 )
-                if not (_is_name_start(token, covered) or run_end > i):
+                # right after "called" / "dubbed" any capitalised word starts the name
+                named = naming and token.text[:1].isupper() and token.text not in COMMON_CAPITALISED
+                if not (named or _is_name_start(token, covered) or run_end > i):
                     continue
                 end = max(_name_end(doc, i, limit), run_end)
                 if run_end > i and head_type([doc[end - 1].text]) == "SKIP":
                     break
+                if run_end > i and not naming and any(end <= n < min(limit, end + 12) for n in naming_at):
+                    break  # "a Facial Decoupled Diffusion model ... called FD2Talk": the name follows
                 i, end = _parenthesised_acronym(doc, i, end, limit)
-                entity_type, evidence = _evidence_after(doc, end, limit)
+                # "a Face Neural Volume Rendering (FNeVR) network": the evidence follows the parenthesis
+                after = end + 1 if end < limit and doc[end].text == ")" else end
+                entity_type, evidence = _evidence_after(doc, after, limit)
                 if evidence < EVIDENCE_APPOSITIVE:
-                    before = first_type_noun(
-                        list(reversed([t.text for t in doc[max(sentence_start, i - 8) : i]]))
+                    window = reversed(
+                        [t.text for t in doc[max(sentence_start, i - (12 if naming else 8)) : i]]
                     )
+                    if naming:  # "a ... model for talking head generation called X": past the task
+                        window = (w for w in window if head_type([w]) != "SKIP")
+                    before = first_type_noun(list(window))
                     if before:
                         entity_type, evidence = before, EVIDENCE_BEFORE
                 if run_end > i and not entity_type:
@@ -185,6 +215,13 @@ class ContributionFinder:
                 break
 
         self._title_name(doc, offer)
+        for surface, (entity_type, evidence, _, _) in list(found.items()):
+            if (
+                evidence <= EVIDENCE_TITLE
+                and entity_type == "METHOD"
+                and _presented_with_weights(doc, surface, starts)
+            ):
+                found[surface] = ("MODEL", evidence, 0, 0)
         for surface, (entity_type, _, _, _) in found.items():
             for start, end in occurrences(text_of(doc), surface):
                 add_candidate(doc, spans.CONTRIBUTION, start, end, entity_type, surface)

@@ -32,6 +32,7 @@ from extract.nlp.lexicon import head_type, words
 LIST_GLUE = words("list_glue")
 # "NeRF-Based", "CLIP-Guided": a known name with a modifier, not a longer name
 MODIFIER_SUFFIXES = words("modifier_suffixes")
+SIZE_WORDS = words("size_words")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?%?$")
 NAME_IN_TEXT = re.compile(
     r"(?<![\w-])(?=[A-Za-z]*[A-Z])(?:[A-Za-z]*[a-z][A-Z]|[A-Z]{2,}|[A-Za-z]+\d)[A-Za-z0-9.+]*"
@@ -57,7 +58,8 @@ def _glued_end(doc: Doc, start: int) -> int:
         and not doc[end].whitespace_
     ):
         piece = doc[end + 1].text
-        if not (piece[:1].isupper() or piece[:1].isdigit()) or piece.lower() in MODIFIER_SUFFIXES:
+        sized = piece in SIZE_WORDS  # T5-small, bert-base
+        if not (piece[:1].isupper() or piece[:1].isdigit() or sized) or piece.lower() in MODIFIER_SUFFIXES:
             break
         end += 2
     return end
@@ -130,6 +132,34 @@ def _extend_known_names(doc: Doc) -> None:
                 )
 
 
+COORDINATORS = frozenset([",", "and", "or", "&"])
+
+
+def _listed_edges(doc: Doc) -> tuple[dict[int, str], dict[int, str]]:
+    """Types of the listed names (curated and vocabulary) by their first token and by their end."""
+    starts: dict[int, str] = {}
+    ends: dict[int, str] = {}
+    for group in spans.LIST_GROUPS:
+        for span in doc.spans.get(group, ()):
+            starts[span.start] = ends[span.end] = span.label_
+    return starts, ends
+
+
+def _coordinated_type(
+    doc: Doc, start: int, end: int, edges: tuple[dict[int, str], dict[int, str]]
+) -> str | None:
+    """ "GPT2 and TinyLLAMA", "SQuAD, MLQA and XQuAD": a name listed beside a listed name shares its type."""
+    starts, ends = edges
+    left = start
+    while left > 0 and start - left < 3 and doc[left - 1].text in COORDINATORS:
+        left -= 1
+    right = end
+    while right < len(doc) and right - end < 3 and doc[right].text in COORDINATORS:
+        right += 1
+    found = {ends.get(left) if left < start else None, starts.get(right) if right > end else None} - {None}
+    return found.pop() if len(found) == 1 else None
+
+
 @Language.component("pg_names", assigns=["doc.spans"])
 def names(doc: Doc) -> Doc:
     _extend_known_names(doc)
@@ -139,6 +169,7 @@ def names(doc: Doc) -> Doc:
             covered.update(range(span.start, span.end))
     stops = stoplist()
     listed = _listed_types(doc)
+    edges = _listed_edges(doc)
     starts: list[tuple[int, bool]] = [(m.start(), False) for m in NAME_IN_TEXT.finditer(text_of(doc))]
     starts += [(m.start(), True) for m in NAMED_PART.finditer(text_of(doc))]
     done: set[int] = set()
@@ -160,6 +191,8 @@ def names(doc: Doc) -> Doc:
         entity_type = following if following in {"DATASET", "MODEL"} else listed.get(first)
         if entity_type is None and _reports_score(doc, end):
             entity_type = "DATASET"
+        if entity_type is None:
+            entity_type = _coordinated_type(doc, i, end, edges)
         # lowercase-initial CamelCase is mostly units and modalities (dB, fMRI, sEEG): it needs a head noun
         first_text = doc[first].text
         camel = CAMEL_TOKEN.match(first_text) and first_text[:1].isupper()
@@ -169,4 +202,5 @@ def names(doc: Doc) -> Doc:
             add_candidate(
                 doc, spans.NAME, doc[i].idx, doc[end - 1].idx + len(doc[end - 1]), entity_type, surface
             )
+            edges[0][i] = edges[1][end] = entity_type  # "SQuAD, ZorbQA and PubMed": the list goes on
     return doc

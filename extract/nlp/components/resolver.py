@@ -1,4 +1,4 @@
-"""`pg_resolver`: candidates from all span groups -> non-overlapping `doc.ents` with keys. Last in the pipeline.
+"""`pg_resolver`, last in the pipeline: candidates from all span groups -> non-overlapping `doc.ents`.
 
 Phases, each a function below:
 1. `collect`: read every group of `spans.CANDIDATE_GROUPS` (stoplisted rule and vocabulary names out);
@@ -31,14 +31,17 @@ from extract.nlp.components.common import (
     token_range,
 )
 from extract.nlp.components.context import coordinated, cue_type, dataset_cue
-from extract.nlp.gazetteer import canonical_names, cue_surfaces, stoplist
+from extract.nlp.gazetteer import canonical_names, common_words, cue_surfaces, stoplist
+from extract.nlp.lexicon import words
 from extract.nlp.normalize import normalise_name
 
 RANK = {group: rank for rank, group in enumerate(spans.CANDIDATE_GROUPS)}
 LISTED = frozenset(spans.LIST_GROUPS)
-CURATED = frozenset(spans.CURATED_GROUPS)
 STOPLISTED_GROUPS = frozenset((spans.ACRONYM, spans.SHAPE, spans.NAME, *spans.VOCAB_GROUPS))
+VOCAB = frozenset(spans.VOCAB_GROUPS)
+RULE_GROUPS = frozenset((spans.CONTRIBUTION, spans.ACRONYM, spans.NAME))
 TYPES = frozenset(("MODEL", "DATASET", "METHOD"))
+MODIFIER_SUFFIXES = words("modifier_suffixes")
 
 
 @dataclass(slots=True)
@@ -51,6 +54,7 @@ class Candidate:
     surface: str  # normalised singular surface
     type: str
     key: str
+    surface_text: str  # as written
     cued: bool = False  # its own context named its type
 
 
@@ -59,6 +63,7 @@ class Candidates:
     items: list[Candidate] = field(default_factory=list)
     pairs: dict[str, list[Candidate]] = field(default_factory=dict)  # acronym pair key -> its two forms
     contribution_surfaces: set[str] = field(default_factory=set)
+    rejected_surfaces: set[str] = field(default_factory=set)  # defined as a task or metric in the paper
 
 
 @dataclass(slots=True)
@@ -72,9 +77,20 @@ class Choice:
     group: str
 
 
+def is_junk(surface: str) -> bool:
+    """A rule's name that is an English word ("Diverse", "enhanced") or a modified name ("LLM-based",
+    "AI-driven"): never an entity on its own."""
+    if "-" in surface:
+        return surface.rsplit("-", 1)[1].lower() in MODIFIER_SUFFIXES
+    return surface.isalpha() and surface[1:].islower() and surface.lower() in common_words()
+
+
 def collect(doc: Doc, text: str) -> Candidates:
     stops = stoplist()
     found = Candidates()
+    found.rejected_surfaces = {
+        surface_key(text[s.start_char : s.end_char]) for s in doc.spans.get(spans.REJECTED, ())
+    }
     for group in spans.CANDIDATE_GROUPS:
         group_spans = doc.spans.get(group)
         if not group_spans:
@@ -82,6 +98,7 @@ def collect(doc: Doc, text: str) -> Candidates:
         for span in group_spans:
             start_char, end_char = span.start_char, span.end_char
             surface = surface_key(text[start_char:end_char])
+            written = text[start_char:end_char]
             candidate = Candidate(
                 span.start,
                 span.end,
@@ -91,12 +108,17 @@ def collect(doc: Doc, text: str) -> Candidates:
                 surface,
                 span.label_,
                 span.kb_id_ or span.id_,
+                written,
             )
             if group == spans.ACRONYM:
                 found.pairs.setdefault(candidate.key, []).append(candidate)
             elif group == spans.CONTRIBUTION:
                 found.contribution_surfaces.add(surface)
             if group in STOPLISTED_GROUPS and surface in stops:
+                continue
+            if group in RULE_GROUPS and is_junk(written):
+                continue
+            if group in VOCAB and surface in found.rejected_surfaces:
                 continue
             found.items.append(candidate)
     return found
@@ -110,14 +132,21 @@ def apply_context(doc: Doc, found: Candidates) -> None:
     kept: list[Candidate] = []
     pending: list[Candidate] = []
     for candidate in found.items:
-        if candidate.group not in LISTED:
+        gated = (
+            candidate.surface in ambiguous
+            and candidate.surface not in defined
+            and candidate.surface not in own
+        )
+        # the curated lists' types stand; only vocabulary names and ambiguous short forms read their context
+        if candidate.group not in VOCAB and not (gated and candidate.group in LISTED):
             kept.append(candidate)
             continue
-        cue = cue_type(doc, candidate.start, candidate.end)
+        cue, appositive = cue_type(doc, candidate.start, candidate.end)
         candidate.cued = cue in TYPES
-        if candidate.surface in ambiguous and candidate.surface not in defined | own:
-            # an ambiguous short form needs a cue confirming its listed type ("the Cora dataset")
-            confirmed = cue == candidate.type or (
+        if gated:
+            # an ambiguous short form needs a cue confirming its listed type ("the Cora dataset", "GPT
+            # models"); a method head ("X policy") is too often a longer name's or a compound's
+            confirmed = (cue == candidate.type and (appositive or cue != "METHOD")) or (
                 candidate.type == "DATASET"
                 and cue is None
                 and dataset_cue(doc, candidate.start, candidate.end)
@@ -125,11 +154,10 @@ def apply_context(doc: Doc, found: Candidates) -> None:
             if not confirmed:
                 pending.append(candidate)
                 continue
-        elif cue in TYPES and cue != candidate.type:
-            # the curated lists keep MODEL vs METHOD ("the ResNet architecture"); a dataset cue always counts
-            if candidate.group not in CURATED or "DATASET" in (cue, candidate.type):
-                candidate.type = cue
-                candidate.key = candidate_key(cue, canonical_names().get(candidate.key, candidate.surface))
+        elif cue in TYPES and cue != candidate.type and not candidate.surface_text.islower():
+            # a lowercase term before a head noun is a modifier ("instruction-tuning datasets")
+            candidate.type = cue
+            candidate.key = candidate_key(cue, canonical_names().get(candidate.key, candidate.surface))
         kept.append(candidate)
     # "Cora, Citeseer and Pubmed": a cue-less short form listed next to an accepted name of its type;
     # a short form accepted once in the paper is accepted everywhere in it

@@ -10,9 +10,11 @@ Reproducible: the output depends only on the input files (sorted, no timestamps)
 - methods.jsonl   METHOD / MODEL entries from the Papers with Code methods (their collection decides
                   the type of a proper-named model), full names as aliases;
 - models.jsonl    MODEL entries from the Hugging Face model types;
-- tasks.jsonl     task names of the datasets: never an entity.
+- tasks.jsonl     task names of the datasets: never an entity;
+- common_words.jsonl  frequent lowercase words of the corpus abstracts (../shared/corpus): a capitalised
+                  common word is not a name on its own.
 
-Only ../shared/vocab is read: the gold files in ../shared/eval are never a source.
+Only ../shared/vocab and ../shared/corpus are read: the gold files in ../shared/eval are never a source.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import gzip
 import json
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +32,7 @@ from pathlib import Path
 import click
 
 from extract.nlp.gazetteer import VOCAB_DIR, curated_surfaces, read_stoplist
+from extract.nlp.lexicon import head_type
 from extract.nlp.normalize import fold, normalise_name, singular
 
 SOURCE_FILES = {
@@ -37,7 +41,11 @@ SOURCE_FILES = {
     "methods_old": "pwc_methods.json.gz",
     "hf": "transformers_auto_mappings.py",
 }
-OUTPUT_FILES = ("datasets.jsonl", "methods.jsonl", "models.jsonl", "tasks.jsonl")
+OUTPUT_FILES = ("datasets.jsonl", "methods.jsonl", "models.jsonl", "tasks.jsonl", "common_words.jsonl")
+CORPUS_FILE = Path("corpus") / "papers.jsonl.zst"
+# common English words: written in lowercase nearly always and often in these many abstracts
+COMMON_WORD_PAPERS, COMMON_WORD_MIN_COUNT, COMMON_WORD_LOWER_SHARE = 20_000, 30, 0.85
+WORD = re.compile(r"(?<![\w-])[A-Za-z][a-z]+(?![\w-])")
 
 # Papers with Code method collections whose proper-named members are models (BERT, ResNet, YOLOv3)
 MODEL_COLLECTIONS = frozenset(
@@ -89,6 +97,9 @@ HF_PART_SUFFIX = re.compile(
 )
 NAME_SHAPE = re.compile(r"[a-z][A-Z]|[A-Z]{2}|[A-Za-z]\d|\d[A-Za-z]")
 MAX_WORDS = 5
+FUNCTION_WORDS = frozenset(
+    ["a", "an", "the", "and", "or", "of", "for", "in", "on", "with", "to", "by", "data", "set"]
+)
 BAD_CHARS = re.compile(r"[,;()\[\]{}<>|/\\\"?!]|->|\s-\s|\.$|^\d+$")
 TRAILING_HEAD = re.compile(r"\s+(?:dataset|data set|benchmark|corpus|database)$", re.IGNORECASE)
 
@@ -127,11 +138,17 @@ def _slug(url: str | None, name: str) -> str:
 
 
 def clean_surface(text: str | None) -> str | None:
-    """A surface fit for a pattern: folded, at most MAX_WORDS words, no sentence punctuation."""
+    """A surface fit for a pattern: folded, at most MAX_WORDS words, no sentence punctuation, not only
+    function words and head nouns ("the benchmark"), not one lowercase word ("iris")."""
     if not isinstance(text, str):
         return None
     text = fold(text).strip(" .:")
     if len(text) < 2 or BAD_CHARS.search(text) or len(text.split()) > MAX_WORDS:
+        return None
+    tokens = text.lower().replace("-", " ").split()
+    if all(t in FUNCTION_WORDS or head_type([t]) is not None for t in tokens):
+        return None
+    if text.isalpha() and text.islower():
         return None
     return text
 
@@ -156,16 +173,17 @@ def is_alias_of(variant: str, names: Iterable[str]) -> bool:
     """A variant is kept when it is a spelling of a name or an abbreviation of it; leaderboard variants
     ("MNIST-to-USPS", "ImageNet 512x512") and sub-datasets (GLUE's "MNLI-mm") are not aliases."""
     form = normalise_name(variant)
-    for name in names:
-        if form == normalise_name(name) or _initials_of(variant, name):
-            return True
-    return False
+    return any(form == normalise_name(name) or _initials_of(variant, name) for name in names)
 
 
 def needs_cue(surface: str) -> bool:
-    """Short forms that are also words or other things (Cora, ACE, GQA, Pubmed, Swish): one token of
-    letters only, lowercase, capitalised or an acronym of at most 4 letters."""
-    if " " in surface or not surface.replace("-", "").isalpha():
+    """Short forms that are also words or other things (Cora, ACE, GQA, Pubmed, Swish, E2E): one token
+    of at most 3 characters, or of letters only, capitalised or an acronym of at most 4 letters."""
+    if " " in surface:
+        return False
+    if len(surface) <= 3:
+        return True
+    if not surface.replace("-", "").isalpha():
         return False
     letters = surface.replace("-", "")
     if letters.isupper():
@@ -262,6 +280,32 @@ def read_hf_model_types(path: Path) -> Iterator[VocabEntry]:
             yield VocabEntry("MODEL", name, f"hf-transformers:{model_type}", kind="transformers model type")
 
 
+def read_common_words(corpus: Path, papers: int = COMMON_WORD_PAPERS) -> list[str]:
+    """Words of the first `papers` corpus abstracts that are nearly always lowercase and frequent: a
+    capitalised one ("Diverse", "Teacher") is an English word, not a name, unless the context says so."""
+    import io
+
+    import zstandard
+
+    lower: Counter[str] = Counter()
+    capital: Counter[str] = Counter()
+    try:
+        with corpus.open("rb") as raw:
+            reader = io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(raw), encoding="utf-8")
+            for count, line in enumerate(reader):
+                if count >= papers:
+                    break
+                for word in WORD.findall(json.loads(line).get("abstract") or ""):
+                    (lower if word.islower() else capital)[word.lower()] += 1
+    except (OSError, json.JSONDecodeError, zstandard.ZstdError) as exc:
+        raise VocabSourceError(f"{corpus}: cannot read the corpus: {exc}") from exc
+    return sorted(
+        w
+        for w, n in lower.items()
+        if n >= COMMON_WORD_MIN_COUNT and n / (n + capital[w]) >= COMMON_WORD_LOWER_SHARE
+    )
+
+
 def _excluded_forms() -> tuple[frozenset[str], frozenset[str]]:
     """Surfaces the curated lists already own (overrides) and the generic stoplist."""
     return curated_surfaces(), read_stoplist(with_tasks=False)  # never the derived files themselves
@@ -292,7 +336,9 @@ def build(shared: Path) -> dict[str, list[dict]]:
         for entry in entries:
             for surface in entry.surfaces():
                 owners.setdefault(normalise_name(singular(surface)), set()).add((entry.type, entry.source))
-    blocked = curated | stops | task_forms
+    # a one-word name that is a common English word ("Breakfast", "Convolution", "Align")
+    common = frozenset(out_common := read_common_words(shared / CORPUS_FILE))
+    blocked = curated | stops | task_forms | common
     out: dict[str, list[dict]] = {}
     for filename, entries in groups.items():
         rows: dict[str, dict] = {}
@@ -323,6 +369,11 @@ def build(shared: Path) -> dict[str, list[dict]]:
             rows[key] = row
         out[filename] = [rows[k] for k in sorted(rows)]
     out["tasks.jsonl"] = [{"name": t, "source": "pwc-datasets:tasks"} for t in tasks]
+    source = (
+        f"corpus:{CORPUS_FILE.name} first {COMMON_WORD_PAPERS} abstracts, lowercase share >= "
+        f"{COMMON_WORD_LOWER_SHARE}, count >= {COMMON_WORD_MIN_COUNT}"
+    )
+    out["common_words.jsonl"] = [{"source": source, "words": out_common}]
     return out
 
 
