@@ -47,6 +47,7 @@ def test_the_partial_label_loss_gradient_matches_finite_differences() -> None:
 
 def test_targets_follow_the_labelled_spans() -> None:
     gold = [(0, 10, "METHOD"), (20, 30, "NONE"), (40, 48, "IGNORED"), (50, 60, "DATASET")]
+
     def target(start: int, end: int, surface: str, proposed: str = "METHOD", **kwargs: object) -> str | None:
         source = str(kwargs.get("source", "scirex"))
         known, curated = kwargs.get("known", {}), bool(kwargs.get("curated"))

@@ -6,7 +6,8 @@ it, its head word, its shape, length, capitalisation, which groups proposed it w
 it is in the title, how often the paper repeats it, head-noun cues next to it), scored by a hashed
 linear model (thinc's `SparseLinear`) over four classes: DROP, MODEL, DATASET, METHOD.
 
-- DROP wins when its probability is above `drop_threshold`: the span leaves every candidate group;
+- DROP wins when its probability is above `drop_threshold`: the span leaves every candidate group
+  (a name of the hand-curated lists is kept when `keep_curated`: those lists are overrides);
 - another type replaces the proposed one when its probability beats the proposed type's by
   `retype_margin`: the span is relabelled (its key follows the new type);
 - otherwise the candidate is left as the rules proposed it.
@@ -41,7 +42,7 @@ from extract.nlp.components.common import candidate_key, surface_key, text_of
 from extract.nlp.components.title import title_end
 from extract.nlp.gazetteer import stoplist
 from extract.nlp.lexicon import DATASET_HEADS, METHOD_HEADS, MODEL_HEADS, SKIP_HEADS
-from extract.nlp.spans import CANDIDATE_GROUPS
+from extract.nlp.spans import CANDIDATE_GROUPS, CURATED_GROUPS
 
 CLASSES = ("DROP", "MODEL", "DATASET", "METHOD")
 DROP, METHOD = 0, 3
@@ -50,6 +51,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_WEIGHTS = "weights/span_classifier.npz"
 FEATURE_BUCKETS = 2**17
 
+_CURATED_BITS = sum(1 << CANDIDATE_GROUPS.index(group) for group in CURATED_GROUPS)
 _LABEL_OF_HASH = {hash_string(name): index for index, name in enumerate(CLASSES) if index != DROP}
 _HEAD_CUE: dict[int, int] = {}
 for _cue, _words in enumerate((SKIP_HEADS, DATASET_HEADS, MODEL_HEADS, METHOD_HEADS), 1):
@@ -300,7 +302,11 @@ class SpanClassifier(TrainablePipe):
         drop_threshold: float,
         retype_margin: float,
         weights: str | None,
+        keep_curated: bool = True,
+        retype_to: Iterable[str] = ("MODEL", "DATASET", "METHOD"),
     ) -> None:
+        self.keep_curated = keep_curated
+        self.retype_to = numpy.array([name in set(retype_to) for name in CLASSES[1:]], dtype=numpy.float32)
         self.vocab = vocab
         self.model = model
         self.name = name
@@ -331,8 +337,10 @@ class SpanClassifier(TrainablePipe):
             offset += n
             proposed = numpy.array(candidates.labels)
             rows = numpy.arange(n)
-            best_type = probs[:, 1:].argmax(axis=1) + 1
+            best_type = (probs[:, 1:] * self.retype_to).argmax(axis=1) + 1
             drop = probs[:, DROP] > drop_threshold
+            if self.keep_curated:  # the hand-curated lists are overrides: their names are kept
+                drop &= (numpy.array(candidates.masks) & _CURATED_BITS) == 0
             retype = (
                 ~drop & (best_type != proposed) & (probs[rows, best_type] - probs[rows, proposed] > margin)
             )
@@ -454,10 +462,21 @@ def _apply(doc: Doc, decisions: dict[tuple[int, int], int]) -> None:
         "drop_threshold": 0.5,
         "retype_margin": 0.2,
         "weights": DEFAULT_WEIGHTS,
+        "keep_curated": True,
+        "retype_to": ["MODEL", "DATASET", "METHOD"],
     },
     default_score_weights={"pg_ents_f": 1.0, "pg_ents_p": 0.0, "pg_ents_r": 0.0},
 )
 def make_span_classifier(
-    nlp: Language, name: str, model: Model, drop_threshold: float, retype_margin: float, weights: str | None
+    nlp: Language,
+    name: str,
+    model: Model,
+    drop_threshold: float,
+    retype_margin: float,
+    weights: str | None,
+    keep_curated: bool,
+    retype_to: list[str],
 ) -> SpanClassifier:
-    return SpanClassifier(nlp.vocab, model, name, drop_threshold, retype_margin, weights or None)
+    return SpanClassifier(
+        nlp.vocab, model, name, drop_threshold, retype_margin, weights or None, keep_curated, retype_to
+    )
