@@ -1,4 +1,4 @@
-"""pg_span_classifier: its loss, its training targets, the committed weights, its decisions on our sentences."""
+"""pg_span_classifier: its loss, its targets, the committed weights, its decisions on our own sentences."""
 
 from __future__ import annotations
 
@@ -113,3 +113,43 @@ def test_untrained_it_changes_nothing(rules: Language) -> None:
     untrained.get_pipe("pg_span_classifier").model.set_param("b", numpy.zeros(len(CLASSES), dtype="f"))
     text = "QuuxNet: Enhanced Parsing\n\nWe present QuuxNet, evaluated on the Wobble dataset and on MMLU."
     assert _entities(untrained, text) == _entities(rules, text)
+
+
+def _probabilities(nlp: Language, text: str) -> dict[str, dict[str, float]]:
+    """surface -> class probabilities of each candidate, from the committed weights."""
+    classifier = nlp.get_pipe("pg_span_classifier")
+    names = [name for name, _ in nlp.pipeline]
+    doc = nlp.make_doc(text)
+    for _, proc in nlp.pipeline[: names.index("pg_span_classifier")]:
+        doc = proc(doc)
+    (candidates,), probabilities = classifier.predict([doc])
+    return {
+        surface: dict(zip(CLASSES, row.tolist(), strict=True))
+        for surface, row in zip(candidates.surfaces, probabilities, strict=True)
+    }
+
+
+def test_it_drops_a_citation_key_the_rules_took_for_a_name(nlp: Language, rules: Language) -> None:
+    text = "Following Smith2019, we segment the scans of the QuuxLung cohort with a U-Net."
+    assert _entities(rules, text).get("Smith2019") == "METHOD"
+    assert "Smith2019" not in _entities(nlp, text)
+    assert _entities(nlp, text)["U-Net"] == "METHOD"  # a curated name is never dropped
+
+
+def test_it_keeps_a_clear_dataset_and_a_new_method(nlp: Language) -> None:
+    text = "We fine-tune QuuxFormer on the ZebraQA dataset and evaluate it on the ZebraQA-Hard benchmark."
+    probabilities = _probabilities(nlp, text)
+    assert probabilities["ZebraQA"]["DATASET"] > 0.9 and probabilities["ZebraQA-Hard"]["DATASET"] > 0.9
+    assert probabilities["QuuxFormer"]["DROP"] < 0.1
+    assert _entities(nlp, text) == {"QuuxFormer": "METHOD", "ZebraQA": "DATASET", "ZebraQA-Hard": "DATASET"}
+
+
+def test_retyping_follows_the_configured_margin() -> None:
+    text = "We report results on PubMed abstracts."
+    retyping = build_pipeline()
+    classifier = retyping.get_pipe("pg_span_classifier")
+    probabilities = _probabilities(retyping, text)["PubMed"]
+    assert probabilities["DATASET"] - probabilities["METHOD"] > 0.3  # the words around it say dataset
+    assert _entities(retyping, text) == {"PubMed": "METHOD"}  # retyping is off by default
+    classifier.cfg["retype_margin"] = 0.3
+    assert _entities(retyping, text) == {"PubMed": "DATASET"}
