@@ -50,8 +50,7 @@ def test_targets_follow_the_labelled_spans() -> None:
 
     def target(start: int, end: int, surface: str, proposed: str = "METHOD", **kwargs: object) -> str | None:
         source = str(kwargs.get("source", "scirex"))
-        known, curated = kwargs.get("known", {}), bool(kwargs.get("curated"))
-        return target_label(start, end, surface, proposed, gold, source, known, curated)  # type: ignore[arg-type]
+        return target_label(start, end, surface, proposed, gold, source, kwargs.get("known", {}))  # type: ignore[arg-type]
 
     assert target(0, 10, "Wobble-Net") == "METHOD"
     assert target(3, 10, "ble-Net") == "METHOD"  # at the edge of a labelled method
@@ -62,7 +61,6 @@ def test_targets_follow_the_labelled_spans() -> None:
     assert target(70, 75, "Quux", "DATASET", known={"quux": "DATASET"}) == "DATASET"  # labelled elsewhere
     assert target(70, 75, "Junk") == "NONE"  # SciREX labels every method
     assert target(70, 75, "Junk", "DATASET") is None  # but not every dataset
-    assert target(70, 75, "Junk", curated=True) is None  # and a hand-curated name is left to its list
     assert target(70, 75, "Junk", source="tdmsci") == "NOT_DATASET"
     assert target(70, 75, "Junk", source="weak") is None
 
@@ -77,10 +75,22 @@ def test_the_reader_gives_examples_whose_candidates_get_targets(tmp_path: Path, 
     with gzip.open(tmp_path / "train" / "scirex_train.jsonl.gz", "wt", encoding="utf-8") as out:
         for doc_id in (train_id, heldout_id):
             out.write(json.dumps(dict(SCIREX_DOC, doc_id=doc_id)) + "\n")
-    (tmp_path / "train" / "tdmsci" / "train_1500_v2.conll").write_text(CONLL, encoding="utf-8")
+    sentence = [
+        ("We", "O"),
+        ("test", "O"),
+        ("on", "O"),
+        ("the", "O"),
+        ("ZebraQA", "B-DATASET"),
+        ("dataset", "O"),
+    ]
+    offsets = [0, 3, 8, 11, 15, 23]
+    zebra = "".join(
+        f"{word}\t{offset}\t{tag}\n" for (word, tag), offset in zip(sentence, offsets, strict=True)
+    )
+    (tmp_path / "train" / "tdmsci" / "train_1500_v2.conll").write_text(f"{CONLL}\n{zebra}", encoding="utf-8")
     examples = list(span_training(str(tmp_path))(rules))
     sources = [eg.reference.user_data["pg_source"] for eg in examples]
-    assert sources == ["scirex", "tdmsci", "tdmsci"]  # the held-out paper is not read
+    assert sources == ["scirex", "tdmsci", "tdmsci", "tdmsci"]  # the held-out paper is not read
     for _, proc in rules.pipeline[:-1]:  # the candidate generators, as `spacy train` runs them
         for eg in examples:
             eg.predicted = proc(eg.predicted)
@@ -92,8 +102,10 @@ def test_the_reader_gives_examples_whose_candidates_get_targets(tmp_path: Path, 
         for surface in found.surfaces:
             targets[surface] = (tuple(c for c, a in zip(CLASSES, masks[row], strict=True) if a), weights[row])
             row += 1
-    assert targets["IMDB"] == (("DATASET",), 3.0)  # datasets weighted up
-    assert targets["LSTM"] == (("MODEL", "METHOD"), 1.0)  # inside the labelled "LSTM baselines"
+    assert targets["ZebraQA"] == (("DATASET",), 3.0)  # datasets weighted up
+    assert targets["Wobble-Net"] == (("MODEL", "METHOD"), 1.0)  # SciREX "Method": a model or a method
+    assert targets["GPS"][1] == 0.0  # inside "GPS data", an ignored Material: no lesson
+    assert "IMDB" not in targets and "LSTM" not in targets  # the curated lists' names are not judged
 
 
 def test_the_committed_weights_load_from_the_repo(nlp: Language) -> None:

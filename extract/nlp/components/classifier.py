@@ -7,7 +7,7 @@ it is in the title, how often the paper repeats it, head-noun cues next to it), 
 linear model (thinc's `SparseLinear`) over four classes: DROP, MODEL, DATASET, METHOD.
 
 - DROP wins when its probability is above `drop_threshold`: the span leaves every candidate group
-  (a name of the hand-curated lists is kept when `keep_curated`: those lists are overrides);
+  (the hand-curated lists' names are not judged: those lists are overrides);
 - another type replaces the proposed one when its probability beats the proposed type's by
   `retype_margin`: the span is relabelled (its key follows the new type);
 - otherwise the candidate is left as the rules proposed it.
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy
-from spacy.attrs import LOWER
+from spacy.attrs import IDX, LENGTH, LOWER
 from spacy.language import Language
 from spacy.pipeline import TrainablePipe
 from spacy.strings import hash_string
@@ -51,7 +51,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_WEIGHTS = "weights/span_classifier.npz"
 FEATURE_BUCKETS = 2**17
 
-_CURATED_BITS = sum(1 << CANDIDATE_GROUPS.index(group) for group in CURATED_GROUPS)
+_COLUMNS = [LOWER, IDX, LENGTH]
+# the hand-curated lists are overrides: their names are not judged (and not read, which saves time);
+# a candidate of another group on the same tokens may be dropped, the curated one stays
+CLASSIFIED_GROUPS = tuple(group for group in CANDIDATE_GROUPS if group not in CURATED_GROUPS)
 _LABEL_OF_HASH = {hash_string(name): index for index, name in enumerate(CLASSES) if index != DROP}
 _HEAD_CUE: dict[int, int] = {}
 for _cue, _words in enumerate((SKIP_HEADS, DATASET_HEADS, MODEL_HEADS, METHOD_HEADS), 1):
@@ -148,7 +151,7 @@ class Candidates:
     starts: list[int]
     ends: list[int]
     labels: list[int]  # class index of the strongest group's type
-    masks: list[int]  # bit i: proposed by CANDIDATE_GROUPS[i]
+    masks: list[int]  # bit i: proposed by CLASSIFIED_GROUPS[i]
     start_chars: list[int]
     end_chars: list[int]
     surfaces: list[str]
@@ -157,12 +160,15 @@ class Candidates:
         return len(self.surfaces)
 
 
-def doc_candidates(doc: Doc) -> Candidates:
-    text = text_of(doc)
+def doc_candidates(doc: Doc) -> tuple[Candidates, numpy.ndarray | None]:
+    """The doc's distinct candidates, and its word ids (None without candidates).
+
+    Character offsets come from the token columns, not from `Span.start_char` / `end_char` (each
+    builds a Token)."""
     index: dict[tuple[int, int], int] = {}
     found = Candidates([], [], [], [], [], [], [])
     masks = found.masks
-    for bit, group in enumerate(CANDIDATE_GROUPS):
+    for bit, group in enumerate(CLASSIFIED_GROUPS):
         spans = doc.spans.get(group)
         if not spans:
             continue
@@ -175,12 +181,18 @@ def doc_candidates(doc: Doc) -> Candidates:
                 found.ends.append(end)
                 found.labels.append(_LABEL_OF_HASH.get(span.label, METHOD))
                 masks.append(1 << bit)
-                found.start_chars.append(span.start_char)
-                found.end_chars.append(span.end_char)
             else:
                 masks[position] |= 1 << bit
+    if not masks:
+        return found, None
+    columns = doc.to_array(_COLUMNS)
+    offsets, lengths = columns[:, 1], columns[:, 2]
+    last = numpy.array(found.ends) - 1
+    found.start_chars = offsets[found.starts].tolist()
+    found.end_chars = (offsets[last] + lengths[last]).tolist()
+    text = text_of(doc)
     found.surfaces = [text[s:e] for s, e in zip(found.start_chars, found.end_chars, strict=True)]
-    return found
+    return found, columns[:, 0]
 
 
 def batch_features(
@@ -201,11 +213,10 @@ def batch_features(
     surfaces: list[str] = []
     offset = 0
     for doc in docs:
-        candidates = doc_candidates(doc)
+        candidates, lowers = doc_candidates(doc)
         all_candidates.append(candidates)
-        if not len(candidates):
+        if lowers is None:
             continue
-        lowers = doc.to_array(LOWER)
         words += [_OPEN, lowers, _CLOSE]
         base = offset + 2
         starts += [s + base for s in candidates.starts]
@@ -302,10 +313,8 @@ class SpanClassifier(TrainablePipe):
         drop_threshold: float,
         retype_margin: float,
         weights: str | None,
-        keep_curated: bool = True,
         retype_to: Iterable[str] = ("MODEL", "DATASET", "METHOD"),
     ) -> None:
-        self.keep_curated = keep_curated
         self.retype_to = numpy.array([name in set(retype_to) for name in CLASSES[1:]], dtype=numpy.float32)
         self.vocab = vocab
         self.model = model
@@ -339,8 +348,6 @@ class SpanClassifier(TrainablePipe):
             rows = numpy.arange(n)
             best_type = (probs[:, 1:] * self.retype_to).argmax(axis=1) + 1
             drop = probs[:, DROP] > drop_threshold
-            if self.keep_curated:  # the hand-curated lists are overrides: their names are kept
-                drop &= (numpy.array(candidates.masks) & _CURATED_BITS) == 0
             retype = (
                 ~drop & (best_type != proposed) & (probs[rows, best_type] - probs[rows, proposed] > margin)
             )
@@ -428,9 +435,9 @@ def partial_label_loss(
 
 
 def _apply(doc: Doc, decisions: dict[tuple[int, int], int]) -> None:
-    """Drop or relabel the decided spans in every candidate group."""
+    """Drop or relabel the decided spans in every classified group."""
     text = text_of(doc)
-    for group in CANDIDATE_GROUPS:
+    for group in CLASSIFIED_GROUPS:
         spans = doc.spans.get(group)
         if not spans:
             continue
@@ -462,7 +469,6 @@ def _apply(doc: Doc, decisions: dict[tuple[int, int], int]) -> None:
         "drop_threshold": 0.5,
         "retype_margin": 0.2,
         "weights": DEFAULT_WEIGHTS,
-        "keep_curated": True,
         "retype_to": ["MODEL", "DATASET", "METHOD"],
     },
     default_score_weights={"pg_ents_f": 1.0, "pg_ents_p": 0.0, "pg_ents_r": 0.0},
@@ -474,9 +480,6 @@ def make_span_classifier(
     drop_threshold: float,
     retype_margin: float,
     weights: str | None,
-    keep_curated: bool,
     retype_to: list[str],
 ) -> SpanClassifier:
-    return SpanClassifier(
-        nlp.vocab, model, name, drop_threshold, retype_margin, weights or None, keep_curated, retype_to
-    )
+    return SpanClassifier(nlp.vocab, model, name, drop_threshold, retype_margin, weights or None, retype_to)

@@ -20,7 +20,7 @@ from spacy.training import Example
 
 from extract.nlp.components.classifier import CLASSES, Candidates
 from extract.nlp.normalize import match_form
-from extract.nlp.spans import CANDIDATE_GROUPS, CURATED_GROUPS
+from extract.nlp.spans import CURATED_GROUPS
 
 GOLD_KEY = "pg_gold"
 SOURCE_KEY = "pg_source"
@@ -41,7 +41,6 @@ ALLOWED: dict[str, frozenset[str]] = {
 # datasets are a small share of the labelled candidates (SciREX is mostly methods): weighted up, so that
 # the words around a method do not outvote a dataset's own evidence
 CLASS_WEIGHTS = {"DATASET": 3.0, "WEAK_DATASET": 3.0}
-CURATED_BITS = sum(1 << CANDIDATE_GROUPS.index(group) for group in CURATED_GROUPS)
 _MASKS = {label: numpy.array([c in allowed for c in CLASSES]) for label, allowed in ALLOWED.items()}
 
 
@@ -57,10 +56,8 @@ def target_label(
     gold: Sequence[tuple[int, int, str]],
     source: str,
     known: dict[str, str],
-    curated: bool = False,
 ) -> str | None:
-    """The ALLOWED key of one candidate (proposed as type `proposed`, by a hand-curated list when
-    `curated`), or None when it is not labelled."""
+    """The ALLOWED key of one candidate (proposed as type `proposed`), or None when it is not labelled."""
     container: tuple[int, int, str] | None = None
     inside = False
     for gold_start, gold_end, label in gold:
@@ -89,10 +86,8 @@ def target_label(
         if label == "IGNORED":
             return None
         # SciREX labels methods densely, so an unlabelled method candidate is junk; its Material
-        # labels are sparse (many datasets are unlabelled), so a dataset candidate learns nothing; and
-        # a name of the hand-curated lists is left to them (SciREX leaves some terms of art unlabelled
-        # that our guideline wants: multi-head attention)
-        return None if proposed == "DATASET" or curated else "NONE"
+        # labels are sparse (many datasets are unlabelled), so a dataset candidate learns nothing
+        return None if proposed == "DATASET" else "NONE"
     if source == "tdmsci":
         return "NOT_DATASET"
     return None
@@ -110,11 +105,27 @@ def candidate_targets(
         source = reference.user_data.get(SOURCE_KEY, "")
         weight = float(reference.user_data.get(WEIGHT_KEY, 1.0))
         known = reference.user_data.get(KNOWN_KEY, {})
-        for start, end, surface, proposed, groups in zip(
-            found.start_chars, found.end_chars, found.surfaces, found.labels, found.masks, strict=True
+        # a candidate on the tokens of a hand-curated name is kept whatever the step decides (the
+        # curated span stays): no lesson (SciREX leaves some terms of art unlabelled that our
+        # guideline wants, such as multi-head attention)
+        curated = {
+            (span.start, span.end)
+            for group in CURATED_GROUPS
+            for span in example.predicted.spans.get(group, [])
+        }
+        for start, end, surface, proposed, tokens in zip(
+            found.start_chars,
+            found.end_chars,
+            found.surfaces,
+            found.labels,
+            zip(found.starts, found.ends, strict=True),
+            strict=True,
         ):
-            curated = bool(groups & CURATED_BITS)
-            label = target_label(start, end, surface, CLASSES[proposed], gold, source, known, curated)
+            label = (
+                None
+                if tokens in curated
+                else target_label(start, end, surface, CLASSES[proposed], gold, source, known)
+            )
             masks.append(_MASKS[label] if label else _MASKS["KEEP"])
             weights.append(weight * CLASS_WEIGHTS.get(label, 1.0) if label else 0.0)
     if not masks:
