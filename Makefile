@@ -88,7 +88,7 @@ train: install ## train pg_span_classifier with spacy train (fixed seed) and wri
 
 bench: install ## extraction and loader throughput figures (reads ../shared/corpus)
 	@$(PY) -m extract.nlp.bench --shared $(SHARED) --limit 20000 --repeat 3
-	@$(PY) -m extract.nlp.bench --shared $(SHARED) --limit 20000 --repeat 3 --n-process 2
+	@$(PY) -m extract.nlp.bench --shared $(SHARED) --limit 20000 --repeat 3 --n-process 2 --no-reference
 	@$(PY) -m tests.graph_snapshot.bench_snapshot --papers 100000
 	@$(VENV)/bin/paper-graph neo4j start --instance bench --bolt-port 27688 --http-port 27475 >/dev/null
 	@NEO4J_URI=bolt://127.0.0.1:27688 $(PY) -m graph.bench_load --papers 5000 --wipe; \

@@ -3,9 +3,13 @@
     python -m extract.nlp.bench --shared ../shared --limit 20000 [--n-process 1] [--batch-size 256]
         [--repeat 3]
 
-Prints abstracts/s, words/s, entity mentions and peak RSS (resource.getrusage, this process and children).
-Timings on a shared machine swing by 10-20% from run to run: `--repeat N` runs N passes, each in a fresh
-process (no run inherits another's vocabulary or caches), and reports the median one.
+Prints abstracts/s, words/s, entity mentions and peak RSS (resource.getrusage, this process and children)
+and, in the same run over the same texts, the stock `spacy.blank("en")` tokenizer's abstracts/s: the
+reference that makes the figure comparable across machines, and the ratio of the two (target >= 0.65,
+peak RSS < 1 GB). Both read and decompress the corpus the same way, each in its own process.
+Timings on a shared machine swing by 10-20% from run to run: `--repeat N` runs N passes of each, every
+one in a fresh process (no run inherits another's vocabulary or caches), alternating extraction and
+reference, and reports the median ones.
 """
 
 from __future__ import annotations
@@ -78,12 +82,48 @@ def measure(corpus: Path, limit: int, batch_size: int, n_process: int) -> dict[s
     }
 
 
-def _fresh_process_run(corpus: Path, limit: int, batch_size: int, n_process: int) -> dict[str, float]:
-    """`measure` in a new interpreter, so that no run inherits another's vocabulary or caches."""
+def measure_reference(corpus: Path, limit: int, batch_size: int) -> dict[str, float]:
+    """One timed pass of the stock `spacy.blank("en")` tokenizer over the same texts (reading included)."""
+    import spacy
+
+    from extract.records import paper_text
+
+    started = time.perf_counter()
+    nlp = spacy.blank("en")
+    loaded = time.perf_counter()
+    papers = words = 0
+    texts = (paper_text(p["title"], p["abstract"]) for p in stream_corpus(corpus, limit))
+    for doc in nlp.pipe(texts, batch_size=batch_size):
+        papers += 1
+        words += len(doc)
+    elapsed = time.perf_counter() - loaded
+    return {
+        "load_seconds": loaded - started,
+        "papers": papers,
+        "tokens": words,
+        "seconds": elapsed,
+        "abstracts_per_second": papers / elapsed,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def _fresh_process_run(
+    corpus: Path, limit: int, batch_size: int, n_process: int, reference: bool = False
+) -> dict[str, float]:
+    """`measure` (or `measure_reference`) in a new interpreter: no run inherits another's caches."""
     command = [sys.executable, "-m", "extract.nlp.bench", "--shared", str(corpus.parent.parent)]
     command += ["--limit", str(limit), "--batch-size", str(batch_size), "--n-process", str(n_process)]
+    command += ["--reference-only"] if reference else []
     output = subprocess.run([*command, "--json"], check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
+
+
+def _median(runs: list[dict[str, float]]) -> dict[str, float]:
+    return sorted(runs, key=lambda run: run["abstracts_per_second"])[len(runs) // 2]
+
+
+RATIO_TARGET = 0.65
+RSS_TARGET_MB = 1024
 
 
 @click.command()
@@ -99,21 +139,41 @@ def _fresh_process_run(corpus: Path, limit: int, batch_size: int, n_process: int
     "--repeat", default=1, show_default=True, help="Runs, each in a fresh process; the median is reported."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one run's figures as a JSON line.")
-def main(shared: Path, limit: int, batch_size: int, n_process: int, repeat: int, as_json: bool) -> None:
-    """Abstracts/s, words/s and peak memory of `extract_papers` over the corpus."""
+@click.option("--reference-only", is_flag=True, help="Time only the spacy.blank('en') reference.")
+@click.option("--no-reference", is_flag=True, help="Skip the spacy.blank('en') reference.")
+def main(
+    shared: Path,
+    limit: int,
+    batch_size: int,
+    n_process: int,
+    repeat: int,
+    as_json: bool,
+    reference_only: bool,
+    no_reference: bool,
+) -> None:
+    """Abstracts/s, words/s and peak memory of `extract_papers` over the corpus, beside the stock
+    spacy.blank("en") tokenizer over the same texts."""
     corpus = shared / "corpus" / "papers.jsonl.zst"
     if not corpus.is_file():
         raise click.ClickException(f"{corpus}: corpus file not found")
-    if repeat > 1:
-        runs = [_fresh_process_run(corpus, limit, batch_size, n_process) for _ in range(repeat)]
-        rates = [run["abstracts_per_second"] for run in runs]
-        result = sorted(runs, key=lambda run: run["abstracts_per_second"])[len(runs) // 2]
-    else:
-        result = measure(corpus, limit, batch_size, n_process)
-        rates = [result["abstracts_per_second"]]
     if as_json:
-        click.echo(json.dumps(result))
+        one = measure_reference if reference_only else measure
+        figures = (
+            one(corpus, limit, batch_size) if reference_only else one(corpus, limit, batch_size, n_process)
+        )
+        click.echo(json.dumps(figures))
         return
+    runs: list[dict[str, float]] = []
+    references: list[dict[str, float]] = []
+    for _ in range(repeat):
+        if repeat > 1:
+            runs.append(_fresh_process_run(corpus, limit, batch_size, n_process))
+        else:
+            runs.append(measure(corpus, limit, batch_size, n_process))
+        if not no_reference:
+            references.append(_fresh_process_run(corpus, limit, batch_size, 1, reference=True))
+    rates = [run["abstracts_per_second"] for run in runs]
+    result = _median(runs)
     click.echo(f"pipeline load      {result['load_seconds']:8.2f} s")
     settings = f"n_process={n_process}, batch_size={batch_size}"
     click.echo(f"papers             {result['papers']:8.0f}  ({settings})")
@@ -124,7 +184,22 @@ def main(shared: Path, limit: int, batch_size: int, n_process: int, repeat: int,
         click.echo(f"runs (abstracts/s) {', '.join(f'{rate:.0f}' for rate in rates)}; median run below")
     click.echo(f"abstracts/s        {result['abstracts_per_second']:8.0f}")
     click.echo(f"words/s            {result['words_per_second']:8.0f}")
-    click.echo(f"peak RSS           {result['peak_rss_mb']:8.0f} MB")
+    peak = max(run["peak_rss_mb"] for run in runs)
+    verdict = "ok" if peak < RSS_TARGET_MB else "OVER the target"
+    click.echo(f"peak RSS           {peak:8.0f} MB (target < {RSS_TARGET_MB} MB: {verdict})")
+    if references:
+        reference = _median(references)
+        reference_rates = ", ".join(f"{r['abstracts_per_second']:.0f}" for r in references)
+        ratio = result["abstracts_per_second"] / reference["abstracts_per_second"]
+        verdict = "ok" if ratio >= RATIO_TARGET else "BELOW the target"
+        click.echo(
+            f"spacy.blank('en')  {reference['abstracts_per_second']:8.0f} abstracts/s"
+            f" (tokenizer only, same texts; runs {reference_rates})"
+        )
+        click.echo(
+            f"ratio              {ratio:8.2f} (extract / blank tokenizer;"
+            f" target >= {RATIO_TARGET}: {verdict})"
+        )
 
 
 if __name__ == "__main__":

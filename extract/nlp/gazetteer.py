@@ -15,15 +15,15 @@ and metrics that are never entities on their own.
 from __future__ import annotations
 
 import functools
-import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.util import registry
 
+from extract.nlp import spans
 from extract.nlp.normalize import entity_key, fold, normalise_name, singular
+from extract.nlp.pattern_files import PatternFileError, read_jsonl
 
 PATTERNS_DIR = Path(__file__).resolve().parent / "patterns"
 VOCAB_DIR = PATTERNS_DIR / "vocab"
@@ -34,8 +34,7 @@ COMMON_WORDS_FILE = "common_words.jsonl"
 CURATED = "curated"
 
 
-class GazetteerError(ValueError):
-    """A gazetteer file is malformed."""
+GazetteerError = PatternFileError  # a gazetteer file is missing or malformed
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,30 +59,13 @@ class GazetteerEntry:
         return (self.name, *self.aliases)
 
 
-def _read_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError as exc:
-        raise GazetteerError(f"{path}: gazetteer file not found") from exc
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise GazetteerError(f"{path}:{number}: invalid JSON: {exc}") from exc
-        if not isinstance(row, dict):
-            raise GazetteerError(f"{path}:{number}: expected an object, got {type(row).__name__}")
-        yield number, row
-
-
 def read_entries(folder: Path = PATTERNS_DIR) -> list[GazetteerEntry]:
     """All curated entities; a name listed twice for one type is an error naming both lines."""
     entries: list[GazetteerEntry] = []
     for entity_type, filename in TYPE_FILES.items():
         path = folder / filename
         seen: dict[str, int] = {}
-        for number, row in _read_jsonl(path):
+        for number, row in read_jsonl(path):
             name = row.get("name")
             aliases = row.get("aliases", [])
             if not isinstance(name, str) or not name.strip() or not isinstance(aliases, list):
@@ -105,7 +87,7 @@ def read_vocab_entries(folder: Path = VOCAB_DIR) -> list[GazetteerEntry]:
         path = folder / filename
         if not path.is_file():
             continue
-        for number, row in _read_jsonl(path):
+        for number, row in read_jsonl(path):
             name, entity_type, source = row.get("name"), row.get("type"), row.get("source")
             aliases, cue = row.get("aliases", []), row.get("cue", [])
             if not (isinstance(name, str) and entity_type in TYPE_FILES and isinstance(source, str)):
@@ -121,14 +103,14 @@ def read_stoplist(folder: Path = PATTERNS_DIR, with_tasks: bool = True) -> froze
     vocabulary's task names (those a curated list names are the curated entity)."""
     path = folder / STOPLIST_FILE
     terms: set[str] = set()
-    for number, row in _read_jsonl(path):
+    for number, row in read_jsonl(path):
         words = row.get("terms")
         if not isinstance(words, list):
             raise GazetteerError(f"{path}:{number}: needs a 'terms' list")
         terms.update(normalise_name(singular(w)) for w in words)
     tasks = folder / "vocab" / TASKS_FILE
     if with_tasks and tasks.is_file():
-        for number, row in _read_jsonl(tasks):
+        for number, row in read_jsonl(tasks):
             if not isinstance(row.get("name"), str):
                 raise GazetteerError(f"{tasks}:{number}: needs a 'name' string")
             task = normalise_name(singular(row["name"]))
@@ -144,7 +126,7 @@ def common_words(folder: Path = VOCAB_DIR) -> frozenset[str]:
     if not path.is_file():
         return frozenset()
     found: set[str] = set()
-    for number, row in _read_jsonl(path):
+    for number, row in read_jsonl(path):
         if not isinstance(row.get("words"), list):
             raise GazetteerError(f"{path}:{number}: needs a 'words' list")
         found.update(row["words"])
@@ -251,14 +233,19 @@ def cue_surfaces() -> frozenset[str]:
     return frozenset(normalise_name(singular(s)) for entry in all_entries() for s in entry.cue)
 
 
-@registry.misc("paper_graph.gazetteer_patterns.v1")
+@registry.misc("paper_graph.gazetteer_patterns.v2")
 def gazetteer_patterns(cased: bool) -> list[dict]:
-    return span_ruler_patterns(list(curated_entries()), cased=cased)
-
-
-@registry.misc("paper_graph.vocab_patterns.v1")
-def vocab_patterns(cased: bool) -> list[dict]:
-    return span_ruler_patterns(list(vocab_entries()), cased=cased)
+    """Curated and vocabulary patterns matched by one attribute (ORTH when `cased`, else LOWER), each
+    with the `doc.spans` group its matches go to."""
+    tiers = (
+        (curated_entries(), spans.CURATED_CASED if cased else spans.CURATED_LOWER),
+        (vocab_entries(), spans.VOCAB_CASED if cased else spans.VOCAB_LOWER),
+    )
+    return [
+        {**pattern, "group": group}
+        for entries, group in tiers
+        for pattern in span_ruler_patterns(list(entries), cased=cased)
+    ]
 
 
 def warm_lookups() -> None:

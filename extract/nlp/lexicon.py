@@ -6,8 +6,9 @@ Each line of words.jsonl is one list: `{"list": "model_heads", "doc": "...", "wo
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
+
+from extract.nlp.pattern_files import PatternFileError, read_jsonl
 
 WORDS_FILE = Path(__file__).resolve().parent / "patterns" / "words.jsonl"
 LIST_NAMES = (
@@ -27,29 +28,15 @@ LIST_NAMES = (
 )
 
 
-class LexiconError(ValueError):
+class LexiconError(PatternFileError):
     """patterns/words.jsonl is missing a list or malformed."""
 
 
 @functools.cache
 def word_lists(path: Path = WORDS_FILE) -> dict[str, tuple[str, ...]]:
     lists: dict[str, tuple[str, ...]] = {}
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError as exc:
-        raise LexiconError(f"{path}: word list file not found") from exc
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise LexiconError(f"{path}:{number}: invalid JSON: {exc}") from exc
-        if (
-            not isinstance(row, dict)
-            or not isinstance(row.get("list"), str)
-            or not isinstance(row.get("words"), list)
-        ):
+    for number, row in read_jsonl(path):
+        if not isinstance(row.get("list"), str) or not isinstance(row.get("words"), list):
             raise LexiconError(f"{path}:{number}: needs a 'list' name and a 'words' list")
         lists[row["list"]] = tuple(row["words"])
     missing = [name for name in LIST_NAMES if name not in lists]

@@ -6,7 +6,7 @@ import functools
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from extract.nlp.gazetteer import canonical_names, curated_entries
+from extract.nlp.gazetteer import all_entries, canonical_names
 from extract.nlp.normalize import normalise_name, singular
 from extract.records import Entity, Mention
 
@@ -14,7 +14,7 @@ from extract.records import Entity, Mention
 class EntityRegistry:
     """Collects mentions' surfaces per key; `entities()` yields one Entity per key, sorted by key.
 
-    The canonical name is the curated one for gazetteer entities, else the surface (singular) whose
+    The canonical name is the listed one (curated or vocabulary), else the surface (singular) whose
     normalised form is the key, else the most frequent surface (ties: alphabetical): deterministic
     whatever the order papers arrive in.
     """
@@ -56,4 +56,8 @@ class EntityRegistry:
 
 @functools.cache
 def _curated_aliases() -> dict[str, frozenset[str]]:
-    return {entry.key: frozenset(entry.surfaces) - {entry.name} for entry in curated_entries()}
+    """Entity key -> the listed aliases (curated entries first, then the vocabularies)."""
+    aliases: dict[str, frozenset[str]] = {}
+    for entry in all_entries():
+        aliases.setdefault(entry.key, frozenset(entry.surfaces) - {entry.name})
+    return aliases

@@ -6,7 +6,6 @@ Sentences written for these tests (never gold text); the real pipeline with the 
 from spacy.language import Language
 
 from extract.nlp import spans
-from extract.nlp.pipeline import CONFIG_PATH
 from extract.records import paper_text
 from tests.extract_nlp.conftest import entities
 
@@ -83,11 +82,13 @@ def test_vocabulary_names_are_found_with_their_offsets_and_one_key(nlp: Language
         assert text[ent.start_char : ent.end_char] == ent.text
 
 
-def test_span_groups_in_the_config_are_the_ones_named_in_spans() -> None:
-    config = CONFIG_PATH.read_text(encoding="utf-8")
-    for group in spans.LIST_GROUPS:
-        assert f'spans_key = "{group}"' in config
+def test_candidate_groups_are_the_ones_named_in_spans(nlp: Language) -> None:
+    doc = nlp("We compare BERT with LaSOT results.")
+    assert set(spans.LIST_GROUPS) <= set(doc.spans)  # written even when empty
+    assert set(doc.spans) <= {*spans.CANDIDATE_GROUPS, spans.REJECTED}
     assert set(spans.COMPONENT_OF_GROUP) == set(spans.CANDIDATE_GROUPS)
+    bert = next(span for span in doc.spans[spans.CURATED_CASED] if span.text == "BERT")
+    assert (bert.label_, bert.kb_id_) == ("MODEL", "model:bert")
 
 
 def test_an_unknown_name_listed_beside_known_ones_shares_their_type(nlp: Language) -> None:

@@ -13,7 +13,7 @@ from spacy.tokens import Doc
 
 from extract.nlp import spans
 from extract.nlp.components.common import add_candidate, singular_form, surface_key, text_of
-from extract.nlp.gazetteer import alias_index, stoplist
+from extract.nlp.gazetteer import alias_index, cue_surfaces, stoplist
 from extract.nlp.lexicon import head_type
 
 ACRONYM_IN_PARENS = re.compile(r"\(\s*([A-Za-z0-9][A-Za-z0-9\-.]{0,14}[A-Za-z0-9])\s*\)")
@@ -70,7 +70,10 @@ def pair_type(long_form: str, short: str) -> tuple[str, str] | None:
         found = next((index[tail].type for tail in tails if tail in index), None)
     if short_key in index:
         entry = index[short_key]
-        if found is None or found == entry.type or {found, entry.type} <= MODEL_OR_METHOD:
+        # an ambiguous listed short form (PET, CAM) spelled out as something else is not the listed one
+        ambiguous = short_key in cue_surfaces()
+        agrees = found == entry.type or (found is not None and {found, entry.type} <= MODEL_OR_METHOD)
+        if agrees or (found is None and not ambiguous):
             return entry.type, entry.name
     if found == "MODEL":
         found = (

@@ -1,7 +1,9 @@
-"""`pg_phrases`: a gazetteer as one spaCy `PhraseMatcher`, writing its matches to a `doc.spans` group.
+"""`pg_phrases`: gazetteers as one spaCy `PhraseMatcher`, each pattern's matches going to its `doc.spans`
+group.
 
-It does the job of the stock `span_ruler` for phrase patterns (`{"label", "pattern", "id"}`), with two
-differences that matter for the large vocabularies:
+It does the job of the stock `span_ruler` for phrase patterns (`{"label", "pattern", "id", "group"}`),
+with differences that matter for the large vocabularies:
+- one matcher pass serves several groups (curated and vocabulary lists, matched by the same attribute);
 - patterns are tokenised with the tokenizer alone: `SpanRuler.add_patterns` runs every earlier
   pipeline component (span rulers included) over each of the ~35,000 pattern texts, ~5 s at load;
 - spans carry the entity key as `kb_id` (and `id`), the candidate interface of `extract/nlp/spans.py`.
@@ -17,14 +19,14 @@ from spacy.tokens import Doc, Span
 
 
 class PhraseGazetteer:
-    def __init__(self, nlp: Language, name: str, spans_key: str, phrase_matcher_attr: str) -> None:
+    def __init__(self, nlp: Language, name: str, phrase_matcher_attr: str) -> None:
         self.name = name
-        self.spans_key = spans_key
         self.attr = phrase_matcher_attr
         self.vocab = nlp.vocab
         self.tokenizer = nlp.tokenizer
         self.matcher = PhraseMatcher(nlp.vocab, attr=phrase_matcher_attr)
-        self.labels: dict[int, tuple[str, str]] = {}  # match id -> (label, entity key)
+        self.labels: dict[int, tuple[str, str, str]] = {}  # match id -> (group, label, entity key)
+        self.groups: tuple[str, ...] = ()
 
     def initialize(
         self,
@@ -42,32 +44,33 @@ class PhraseGazetteer:
     def add_patterns(self, patterns: list[dict]) -> None:
         by_key: dict[str, list[str]] = {}
         for pattern in patterns:
-            label, key = pattern["label"], pattern.get("id", "")
-            by_key.setdefault(f"{label}\t{key}", []).append(pattern["pattern"])
+            group, label, key = pattern["group"], pattern["label"], pattern.get("id", "")
+            by_key.setdefault(f"{group}\t{label}\t{key}", []).append(pattern["pattern"])
         texts = [text for group in by_key.values() for text in group]
         docs = iter(self.tokenizer.pipe(texts))
         for match_key, group in by_key.items():
             self.matcher.add(match_key, [next(docs) for _ in group])
-            label, key = match_key.split("\t", 1)
-            self.labels[self.vocab.strings[match_key]] = (label, key)
+            self.labels[self.vocab.strings[match_key]] = tuple(match_key.split("\t", 2))  # type: ignore[assignment]
+        self.groups = tuple(sorted({labels[0] for labels in self.labels.values()}))
 
     def __len__(self) -> int:
         return len(self.labels)
 
     def __call__(self, doc: Doc) -> Doc:
         labels = self.labels
-        found = []
+        found: dict[str, list[Span]] = {group: [] for group in self.groups}
         for match_id, start, end in self.matcher(doc):
-            label, key = labels[match_id]
-            found.append(Span(doc, start, end, label=label, kb_id=key, span_id=key))
-        doc.spans[self.spans_key] = found
+            group, label, key = labels[match_id]
+            found[group].append(Span(doc, start, end, label=label, kb_id=key, span_id=key))
+        for group, group_spans in found.items():
+            doc.spans[group] = group_spans
         return doc
 
 
 @Language.factory(
     "pg_phrases",
     assigns=["doc.spans"],
-    default_config={"spans_key": "", "phrase_matcher_attr": "ORTH"},
+    default_config={"phrase_matcher_attr": "ORTH"},
 )
-def make_phrases(nlp: Language, name: str, spans_key: str, phrase_matcher_attr: str) -> PhraseGazetteer:
-    return PhraseGazetteer(nlp, name, spans_key, phrase_matcher_attr)
+def make_phrases(nlp: Language, name: str, phrase_matcher_attr: str) -> PhraseGazetteer:
+    return PhraseGazetteer(nlp, name, phrase_matcher_attr)

@@ -191,6 +191,12 @@ def needs_cue(surface: str) -> bool:
     return letters.islower() or letters[1:].islower()
 
 
+def common_phrase(surface: str, common: frozenset[str]) -> bool:
+    """A phrase of common words only ("Street Scene", "Chest X-ray images"): a name only with a cue."""
+    words = surface.lower().replace("-", " ").split()
+    return len(words) > 1 and all(w in common or w in FUNCTION_WORDS or len(w) == 1 for w in words)
+
+
 def read_tasks(rows: list[dict]) -> list[str]:
     tasks = {
         fold(t["task"])
@@ -201,13 +207,18 @@ def read_tasks(rows: list[dict]) -> list[str]:
     return sorted(t for t in tasks if t)
 
 
-def read_datasets(rows: list[dict], path: Path) -> Iterator[VocabEntry]:
+def _named(rows: list[dict], path: Path) -> Iterator[tuple[dict, str]]:
+    """(row, cleaned name) of every item whose name is fit for a pattern."""
     for number, row in enumerate(rows):
         if not isinstance(row, dict) or not isinstance(row.get("name"), str):
             raise VocabSourceError(f"{path}: item {number} has no 'name' string")
         name = clean_surface(row["name"])
-        if name is None:
-            continue
+        if name is not None:
+            yield row, name
+
+
+def read_datasets(rows: list[dict], path: Path) -> Iterator[VocabEntry]:
+    for row, name in _named(rows, path):
         entry = VocabEntry("DATASET", name, f"pwc-datasets:{_slug(row.get('url'), name)}")
         full = clean_surface(row.get("full_name"))
         if full and full != name:
@@ -223,12 +234,7 @@ def read_datasets(rows: list[dict], path: Path) -> Iterator[VocabEntry]:
 
 
 def read_methods(rows: list[dict], path: Path, hf_names: frozenset[str]) -> Iterator[VocabEntry]:
-    for number, row in enumerate(rows):
-        if not isinstance(row, dict) or not isinstance(row.get("name"), str):
-            raise VocabSourceError(f"{path}: item {number} has no 'name' string")
-        name = clean_surface(row["name"])
-        if name is None:
-            continue
+    for row, name in _named(rows, path):
         collections = [c.get("collection", "") for c in row.get("collections") or [] if isinstance(c, dict)]
         if collections and all(c in SKIPPED_COLLECTIONS for c in collections):
             continue
@@ -361,7 +367,7 @@ def build(shared: Path) -> dict[str, list[dict]]:
             row: dict = {"name": kept[0], "type": entry.type, "source": entry.source}
             if kept[1:]:
                 row["aliases"] = kept[1:]
-            cue = [s for s in kept if needs_cue(s)]
+            cue = [s for s in kept if needs_cue(s) or (entry.type == "DATASET" and common_phrase(s, common))]
             if cue:
                 row["cue"] = cue
             if entry.kind:
