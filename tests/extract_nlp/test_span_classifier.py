@@ -165,3 +165,18 @@ def test_retyping_follows_the_configured_margin() -> None:
     assert _entities(retyping, text) == {"PubMed": "METHOD"}  # retyping is off by default
     classifier.cfg["retype_margin"] = 0.3
     assert _entities(retyping, text) == {"PubMed": "DATASET"}
+
+
+def test_saved_weights_depend_only_on_their_values(tmp_path: Path) -> None:
+    pipeline = build_pipeline()
+    classifier = pipeline.get_pipe("pg_span_classifier")
+    committed = classifier.model.get_param("W").copy()
+    first, second = tmp_path / "a.npz", tmp_path / "b.npz"
+    classifier.save_weights(first)
+    classifier.save_weights(second)
+    assert first.read_bytes() == second.read_bytes()
+    classifier.model.set_param("W", numpy.zeros_like(committed))
+    classifier.load_weights(first)
+    assert numpy.array_equal(classifier.model.get_param("W"), committed)
+    with pytest.raises(FileNotFoundError, match="run `make train`"):
+        classifier.load_weights(tmp_path / "missing.npz")

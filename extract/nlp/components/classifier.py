@@ -20,8 +20,10 @@ committed (`weights/span_classifier.npz`) and loaded by `initialize`; `make trai
 from __future__ import annotations
 
 import functools
+import io
 import re
 import string
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -409,9 +411,17 @@ class SpanClassifier(TrainablePipe):
         self.model.set_param("b", bias.astype(numpy.float32))
 
     def save_weights(self, path: Path) -> None:
+        """W (float16) and b as an .npz whose bytes depend only on the values (fixed zip timestamps),
+        so that `make train` reproduces the committed file exactly."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        weights = self.model.get_param("W").astype(numpy.float16)
-        numpy.savez_compressed(path, W=weights, b=self.model.get_param("b"))
+        arrays = {"W": self.model.get_param("W").astype(numpy.float16), "b": self.model.get_param("b")}
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, array in arrays.items():
+                buffer = io.BytesIO()
+                numpy.lib.format.write_array(buffer, numpy.ascontiguousarray(array), allow_pickle=False)
+                entry = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(entry, buffer.getvalue())
 
     def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, float]:
         from extract.nlp.train.labels import entity_scores
