@@ -19,6 +19,7 @@ committed (`weights/span_classifier.npz`) and loaded by `initialize`; `make trai
 
 from __future__ import annotations
 
+import bisect
 import functools
 import io
 import re
@@ -63,7 +64,8 @@ for _cue, _words in enumerate((SKIP_HEADS, DATASET_HEADS, MODEL_HEADS, METHOD_HE
     for _word in _words:
         _HEAD_CUE.setdefault(hash_string(_word), _cue)
 _BOUNDARY = numpy.array([hash_string("<s>"), hash_string("</s>")], dtype=numpy.uint64)
-_OPEN, _CLOSE = _BOUNDARY[:1].repeat(2), _BOUNDARY[1:].repeat(2)
+_OPEN_ROWS = numpy.array([[_BOUNDARY[0], 0, 0]] * 2, dtype=numpy.uint64)
+_CLOSE_ROWS = numpy.array([[_BOUNDARY[1], 0, 0]] * 2, dtype=numpy.uint64)
 _SENTENCE_END = numpy.array([hash_string(p) for p in (".", "\n\n", ":", ";")], dtype=numpy.uint64)
 _DIGIT = re.compile(r"\d")
 _MULTIPLIER = numpy.uint64(0x9E3779B97F4A7C15)
@@ -162,11 +164,8 @@ class Candidates:
         return len(self.surfaces)
 
 
-def doc_candidates(doc: Doc) -> tuple[Candidates, numpy.ndarray | None]:
-    """The doc's distinct candidates, and its word ids (None without candidates).
-
-    Character offsets come from the token columns, not from `Span.start_char` / `end_char` (each
-    builds a Token)."""
+def doc_candidates(doc: Doc) -> Candidates:
+    """The doc's distinct candidates by token offsets (characters and surfaces: `batch_features`)."""
     index: dict[tuple[int, int], int] = {}
     found = Candidates([], [], [], [], [], [], [])
     masks = found.masks
@@ -185,16 +184,7 @@ def doc_candidates(doc: Doc) -> tuple[Candidates, numpy.ndarray | None]:
                 masks.append(1 << bit)
             else:
                 masks[position] |= 1 << bit
-    if not masks:
-        return found, None
-    columns = doc.to_array(_COLUMNS)
-    offsets, lengths = columns[:, 1], columns[:, 2]
-    last = numpy.array(found.ends) - 1
-    found.start_chars = offsets[found.starts].tolist()
-    found.end_chars = (offsets[last] + lengths[last]).tolist()
-    text = text_of(doc)
-    found.surfaces = [text[s:e] for s, e in zip(found.start_chars, found.end_chars, strict=True)]
-    return found, columns[:, 0]
+    return found
 
 
 def batch_features(
@@ -202,42 +192,60 @@ def batch_features(
 ) -> tuple[list[Candidates], tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]]:
     """Candidates per doc and the batch's SparseLinear input (keys, values, lengths).
 
-    The docs' word ids are laid end to end (two boundary ids either side of each doc), so every
-    feature column is computed once for the whole batch."""
+    The docs' token columns (word id, character offset, length) are laid end to end, two boundary
+    rows either side of each doc, so that every feature column, and the candidates' character
+    offsets, are computed once for the whole batch (`Span.start_char` would build a Token each)."""
     all_candidates: list[Candidates] = []
-    words: list[numpy.ndarray] = []
+    with_candidates: list[Doc] = []
+    columns: list[numpy.ndarray] = []
     starts: list[int] = []
     ends: list[int] = []
     labels: list[int] = []
     masks: list[int] = []
-    in_title: list[bool] = []
-    repeats: list[int] = []
-    surfaces: list[str] = []
     offset = 0
     for doc in docs:
-        candidates, lowers = doc_candidates(doc)
+        candidates = doc_candidates(doc)
         all_candidates.append(candidates)
-        if lowers is None:
+        if not candidates.starts:
             continue
-        words += [_OPEN, lowers, _CLOSE]
+        doc_columns = doc.to_array(_COLUMNS)
+        columns += [_OPEN_ROWS, doc_columns, _CLOSE_ROWS]
         base = offset + 2
         starts += [s + base for s in candidates.starts]
         ends += [e + base for e in candidates.ends]
-        offset += len(lowers) + 4
+        offset += len(doc_columns) + 4
         labels += candidates.labels
         masks += candidates.masks
+        with_candidates.append(doc)
+    if not starts:
+        empty = numpy.zeros(0, dtype=numpy.uint64)
+        return all_candidates, (empty, numpy.zeros(0, dtype=numpy.float32), numpy.zeros(0, dtype=numpy.int32))
+    table = numpy.concatenate(columns)
+    token_starts, token_ends = numpy.array(starts, dtype=numpy.int64), numpy.array(ends, dtype=numpy.int64)
+    start_chars = table[token_starts, 1].tolist()
+    end_chars = (table[token_ends - 1, 1] + table[token_ends - 1, 2]).tolist()
+    in_title: list[bool] = []
+    repeats: list[int] = []
+    surfaces: list[str] = []
+    position = 0
+    for candidates, doc in zip((c for c in all_candidates if c.starts), with_candidates, strict=True):
+        n = len(candidates.starts)
+        text = text_of(doc)
+        candidates.start_chars = start_chars[position : position + n]
+        candidates.end_chars = end_chars[position : position + n]
+        position += n
+        candidates.surfaces = [
+            text[s:e] for s, e in zip(candidates.start_chars, candidates.end_chars, strict=True)
+        ]
         boundary = title_end(doc)
         in_title += [s < boundary for s in candidates.start_chars]
         counts = Counter(candidates.surfaces)
         repeats += [min(counts[s], 3) for s in candidates.surfaces]
         surfaces += candidates.surfaces
-    if not surfaces:
-        empty = numpy.zeros(0, dtype=numpy.uint64)
-        return all_candidates, (empty, numpy.zeros(0, dtype=numpy.float32), numpy.zeros(0, dtype=numpy.int32))
     keys = _feature_keys(
-        numpy.concatenate(words).astype(numpy.uint64),
-        numpy.array(starts, dtype=numpy.int64),
-        numpy.array(ends, dtype=numpy.int64),
+        table[:, 0].astype(numpy.uint64),
+        token_starts,
+        token_ends,
         numpy.array(labels, dtype=numpy.uint64),
         numpy.array(masks, dtype=numpy.uint64),
         numpy.array(in_title, dtype=numpy.uint64),
@@ -337,28 +345,29 @@ class SpanClassifier(TrainablePipe):
         self, docs: Iterable[Doc], predictions: tuple[list[Candidates], numpy.ndarray]
     ) -> None:
         candidates_per_doc, probabilities = predictions
-        drop_threshold = self.cfg["drop_threshold"]
-        margin = self.cfg["retype_margin"]
-        offset = 0
-        for doc, candidates in zip(docs, candidates_per_doc, strict=True):
-            n = len(candidates)
-            if not n:
-                continue
-            probs = probabilities[offset : offset + n]
-            offset += n
-            proposed = numpy.array(candidates.labels)
-            rows = numpy.arange(n)
-            best_type = (probs[:, 1:] * self.retype_to).argmax(axis=1) + 1
-            drop = probs[:, DROP] > drop_threshold
-            retype = (
-                ~drop & (best_type != proposed) & (probs[rows, best_type] - probs[rows, proposed] > margin)
-            )
-            if not (drop.any() or retype.any()):
-                continue
-            decisions: dict[tuple[int, int], int] = {}
-            for i in numpy.flatnonzero(drop | retype).tolist():
-                decisions[(candidates.starts[i], candidates.ends[i])] = DROP if drop[i] else int(best_type[i])
-            _apply(doc, decisions)
+        if not len(probabilities):
+            return
+        proposed = numpy.array([label for c in candidates_per_doc for label in c.labels])
+        rows = numpy.arange(len(proposed))
+        best_type = (probabilities[:, 1:] * self.retype_to).argmax(axis=1) + 1
+        drop = probabilities[:, DROP] > self.cfg["drop_threshold"]
+        gain = probabilities[rows, best_type] - probabilities[rows, proposed]
+        retype = ~drop & (best_type != proposed) & (gain > self.cfg["retype_margin"])
+        retype &= self.retype_to[best_type - 1] > 0
+        decided = numpy.flatnonzero(drop | retype).tolist()
+        if not decided:
+            return
+        ends = numpy.cumsum([len(c.starts) for c in candidates_per_doc]).tolist()
+        per_doc: dict[int, dict[tuple[int, int], int]] = {}
+        for row in decided:
+            index = bisect.bisect_right(ends, row)
+            candidates = candidates_per_doc[index]
+            local = row - (ends[index - 1] if index else 0)
+            decision = DROP if drop[row] else int(best_type[row])
+            per_doc.setdefault(index, {})[(candidates.starts[local], candidates.ends[local])] = decision
+        for index, doc in enumerate(docs):
+            if index in per_doc:
+                _apply(doc, per_doc[index])
 
     # ------------------------------------------------------------------------------------ training
     def update(
