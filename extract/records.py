@@ -41,6 +41,10 @@ class PaperRecord:
     source_url: str = doc("URL or file the record was parsed from", default="")
     fetched_at: datetime | None = doc("When the raw response was fetched (UTC)", default=None)
     sources: list[str] = doc("Every source_url merged into this record (provenance)", default_factory=list)
+    s2_paper_id: str | None = doc("Semantic Scholar paperId when enrichment found the paper", default=None)
+    citation_count: int | None = doc(
+        "Citations counted by Semantic Scholar (all of S2, not the graph)", default=None
+    )
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -71,6 +75,43 @@ class Mention:
     is_contribution: bool = doc(
         "True when the paper presents the entity as its own contribution", default=False
     )
+
+
+@dataclass(slots=True, frozen=True)
+class Citation:
+    """One reference of an ingested paper to another work, as Semantic Scholar lists it."""
+
+    citing_paper_id: str = doc("Ingested paper that cites")
+    cited_paper_id: str = doc(
+        "Paper key of the cited work: its arXiv id when known, else 's2:' + S2 paperId, else 'title:' + sha1"
+    )
+    cited_arxiv_id: str | None = doc("arXiv id of the cited work", default=None)
+    cited_s2_id: str | None = doc("Semantic Scholar paperId of the cited work", default=None)
+    cited_doi: str | None = doc("DOI of the cited work", default=None)
+    cited_title: str | None = doc("Title of the cited work", default=None)
+    cited_year: int | None = doc("Publication year of the cited work", default=None)
+    source: str = doc("Where the citation came from, e.g. 's2'", default="s2")
+
+
+@dataclass(slots=True, frozen=True)
+class HubRepo:
+    """A Hugging Face Hub repository (model, dataset or Space) that cites at least one ingested paper."""
+
+    hub_key: str = doc("Stable key: '<kind>:<repo_id>', e.g. 'model:stabilityai/stable-diffusion-2-1'")
+    kind: str = doc("model, dataset or space")
+    repo_id: str = doc("Repository id on the Hub: 'owner/name'")
+    likes: int | None = doc("Likes on the Hub", default=None)
+    downloads: int | None = doc("Downloads (the Hub's recent-downloads figure)", default=None)
+    pipeline_tag: str | None = doc("Pipeline tag (models), e.g. text-to-image", default=None)
+    last_modified: datetime | None = doc("Last modification on the Hub (UTC)", default=None)
+
+
+@dataclass(slots=True, frozen=True)
+class PaperHubLink:
+    """A Hub repository citing an ingested paper (its `arxiv:<id>` tag)."""
+
+    paper_id: str = doc("Ingested paper cited by the repository")
+    hub_key: str = doc("Hub repository (see hub_repos)")
 
 
 TITLE_ABSTRACT_SEPARATOR = "\n\n"
