@@ -41,3 +41,18 @@ def test_one_run_as_json_counts_papers_words_and_mentions(tmp_path: Path) -> Non
 def test_a_missing_corpus_is_named(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--shared", str(tmp_path)])
     assert result.exit_code != 0 and str(tmp_path / "corpus" / "papers.jsonl.zst") in result.output
+
+
+def test_the_blank_tokenizer_reference_and_the_ratio_are_reported(tmp_path: Path) -> None:
+    shared = _corpus(tmp_path)
+    result = CliRunner().invoke(main, ["--shared", str(shared), "--limit", "2"])
+    assert result.exit_code == 0, result.output
+    reference = next(line for line in result.output.splitlines() if line.startswith("spacy.blank('en')"))
+    assert float(reference.split()[1]) > 0
+    ratio = next(line for line in result.output.splitlines() if line.startswith("ratio"))
+    assert float(ratio.split()[1]) > 0 and "target >= 0.65" in ratio
+    assert "target < 1024 MB" in result.output
+    figures = json.loads(
+        CliRunner().invoke(main, ["--shared", str(shared), "--json", "--reference-only"]).output
+    )
+    assert figures["papers"] == len((FIXTURES / "papers.jsonl").read_text().splitlines())
