@@ -20,7 +20,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__PARALLELISM ?= 4
 export PAPER_GRAPH_CONFIG ?= $(CURDIR)/config/pipeline.toml
 
-.PHONY: help install lock chromium neo4j-install neo4j-start neo4j-stop neo4j-status airflow run test test-fast lint format eval vocab bench scale docs clean
+.PHONY: help install lock chromium neo4j-install neo4j-start neo4j-stop neo4j-status airflow run test test-fast lint format eval vocab train bench scale docs clean
 
 help: ## list targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -77,14 +77,18 @@ format: $(VENV)/.installed ## apply ruff fixes and formatting
 	@$(VENV)/bin/ruff check --fix .
 	@$(VENV)/bin/ruff format .
 
-eval: install ## score entity extraction against ../shared/eval (seed000 dev, seed000b held-out)
+eval: install ## score entity extraction: ../shared/eval (seed000 dev, seed000b held out), SciREX held-out split, TDMSci test
 	@echo "== seed000 (dev) =="
 	@$(PY) -m extract.nlp.evaluate --shared $(SHARED) --seed seed000 --no-details
 	@echo "== seed000b (held-out: report, never tune on it) =="
 	@$(PY) -m extract.nlp.evaluate --shared $(SHARED) --seed seed000b --no-details
+	@$(PY) -m extract.nlp.evaluate_public --shared $(SHARED)
 
 vocab: install ## derive extract/nlp/patterns/vocab/*.jsonl from ../shared/vocab (reproducible)
 	@$(PY) -m extract.nlp.vocab.build --shared $(SHARED)
+
+train: install ## train pg_span_classifier with spacy train (fixed seed) and write extract/nlp/weights (reads ../shared/train, ../shared/corpus)
+	@$(PY) -m extract.nlp.train --shared $(SHARED)
 
 bench: install ## extraction and loader throughput figures (reads ../shared/corpus)
 	@$(PY) -m paper_graph.bench.extract --shared $(SHARED) --limit 20000 --repeat 3

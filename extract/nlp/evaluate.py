@@ -137,7 +137,9 @@ def evaluate(eval_dir: Path, seed: str = "seed000") -> Report:
     return report
 
 
-def format_report(report: Report, details: bool = True) -> str:
+def format_report(
+    report: Report, details: bool = True, types: tuple[str, ...] = ENTITY_TYPES, untyped: bool = True
+) -> str:
     lines = [f"{'type':<9}{'gold':>6}{'found':>7}{'pred':>6}{'FP':>5}{'P':>8}{'R':>8}{'F1':>8}"]
 
     def row(label: str, tally: Tally) -> str:
@@ -146,8 +148,10 @@ def format_report(report: Report, details: bool = True) -> str:
             f"{tally.precision:>8.3f}{tally.recall:>8.3f}{tally.f1:>8.3f}"
         )
 
-    lines += [row(t, report.typed[t]) for t in ENTITY_TYPES]
-    lines += [row("typed", report.typed["ALL"]), row("untyped", report.untyped)]
+    lines += [row(t, report.typed[t]) for t in types]
+    lines.append(row("typed", report.typed["ALL"]))
+    if untyped:
+        lines.append(row("untyped", report.untyped))
     if details:
         lines.append(f"\nmisses ({len(report.misses)}):")
         lines += [f"  [{p}] {t:<8} {n}" for p, t, n in report.misses]

@@ -34,10 +34,11 @@ class PaperInputError(ValueError):
     """A paper given to the extractor lacks a paper_id or a title."""
 
 
-def build_pipeline(config_path: Path = CONFIG_PATH) -> Language:
-    """A fresh pipeline from config.cfg, initialised with the gazetteer patterns (offline)."""
+def build_pipeline(config_path: Path = CONFIG_PATH, exclude: Iterable[str] = ()) -> Language:
+    """A fresh pipeline from config.cfg, initialised with the gazetteer patterns and the committed
+    classifier weights (offline); `exclude` leaves components out (the rules alone, for weak labels)."""
     config = spacy.util.load_config(config_path)
-    nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True, exclude=list(exclude))
     nlp.initialize()
     gazetteer.warm_lookups()  # built at load time, not inside the first papers' processing
     return nlp

@@ -2,6 +2,7 @@
 
 from extract.nlp.components import (  # noqa: F401
     acronyms,
+    classifier,
     contributions,
     names,
     phrases,
