@@ -26,11 +26,15 @@ _ZIP_DATE = (2024, 1, 1, 0, 0, 0)  # fixed: the same queries give the same zip b
 
 # Example values for the required parameters, so every slide runs as is on a loaded graph.
 EXAMPLES: dict[str, Any] = {
-    "paper_id": "2401.00001",
+    "paper_id": "2402.00003",
     "method": "LoRA",
     "entity": "LoRA",
     "source": "LoRA",
     "target": "ImageNet",
+    "dataset": "ImageNet",
+    "since": "2024-01-01",
+    "from_paper": "2401.00001",
+    "to_paper": "2402.00002",
     "load_id": "YYYY-MM-DD/run-id (see MATCH (s:Snapshot) RETURN s.load_id)",
 }
 

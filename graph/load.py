@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import pyarrow as pa
 from neo4j import Driver, ManagedTransaction
 
+from extract.clean import title_paper_id
 from graph import model
 from graph.manifest import Manifest
 from graph.model import Label, Rel
@@ -179,6 +180,48 @@ def paper_id_rows(batch: pa.RecordBatch | pa.Table) -> list[str]:
     return batch.column("paper_id").to_pylist()
 
 
+def alias_rows(batch: pa.RecordBatch | pa.Table) -> list[dict[str, Any]]:
+    """Keys another Paper node may hold for the same paper: its S2 stub key, its former title key."""
+    rows = []
+    for row in _rows(batch):
+        aliases = [f"s2:{row['s2_paper_id']}"] if row.get("s2_paper_id") else []
+        title_key = title_paper_id(row["title"])
+        if title_key != row["paper_id"]:
+            aliases.append(title_key)
+        rows.append({"paper_id": row["paper_id"], "aliases": aliases})
+    return rows
+
+
+def s2_enriched_paper_ids(batch: pa.RecordBatch | pa.Table) -> list[str]:
+    """Papers whose reference list this snapshot knows (Semantic Scholar found them); only their
+    citations are pruned: a paper the enrichment could not reach keeps the citations it had."""
+    return [row["paper_id"] for row in _rows(batch) if row.get("s2_paper_id")]
+
+
+def hub_repo_rows(batch: pa.RecordBatch | pa.Table) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": row["hub_key"],
+            "label": model.hub_label(row["kind"]).value,
+            "kind": row["kind"],
+            "repo_id": row["repo_id"],
+            "likes": row.get("likes"),
+            "downloads": row.get("downloads"),
+            "pipeline_tag": row.get("pipeline_tag"),
+            "last_modified": row.get("last_modified"),
+        }
+        for row in _rows(batch)
+    ]
+
+
+def _has_rows(table: str) -> Callable[[SnapshotSource], bool]:
+    def check(snapshot: SnapshotSource) -> bool:
+        entry = snapshot.manifest.tables.get(table)
+        return bool(entry and entry.rows)
+
+    return check
+
+
 @dataclass(frozen=True)
 class Step:
     name: str
@@ -186,10 +229,12 @@ class Step:
     statement: str  # queries/loader/<statement>.cypher
     to_rows: Callable[[pa.RecordBatch | pa.Table], list[Any]] = _rows
     prune: bool = False  # the statement deletes (takes $paper_ids, returns deleted counts)
+    when: Callable[[SnapshotSource], bool] | None = None  # run the step only for such snapshots
 
 
 CORE_STEPS: tuple[Step, ...] = (
     Step("papers", "papers", "papers", paper_rows),
+    Step("absorb_aliases", "papers", "absorb_aliases", alias_rows, prune=True),
     Step("repositories", "papers", "repositories", repository_rows),
     Step("entities", "entities", "entities", entity_rows),
     Step("authors", "authors", "authors", author_rows),
@@ -199,6 +244,19 @@ CORE_STEPS: tuple[Step, ...] = (
 RELATION_STEPS: tuple[Step, ...] = (
     Step("references", "references", "references"),
     Step("prune_references", "papers", "prune_references", paper_id_rows, prune=True),
+    Step("citations", "citations", "citations"),
+    Step("prune_citations", "papers", "prune_citations", s2_enriched_paper_ids, prune=True),
+    Step("hub_repos", "hub_repos", "hub_repos", hub_repo_rows),
+    Step("paper_hub_links", "paper_hub_links", "paper_hub_links"),
+    # a snapshot without any Hub link was written without the Hub (unreachable): keep the links there are
+    Step(
+        "prune_hub_links",
+        "papers",
+        "prune_hub_links",
+        paper_id_rows,
+        prune=True,
+        when=_has_rows("paper_hub_links"),
+    ),
 )
 ALL_STEPS: tuple[Step, ...] = CORE_STEPS + RELATION_STEPS
 
@@ -211,8 +269,9 @@ def _write_rows(tx: ManagedTransaction, statement: str, rows: list[Any], load_id
     return int(record["written"])
 
 
-def _prune(tx: ManagedTransaction, statement: str, paper_ids: list[str], load_id: str) -> int:
-    record = tx.run(statement, paper_ids=paper_ids, load_id=load_id).single(strict=True)
+def _prune(tx: ManagedTransaction, statement: str, rows: list[Any], load_id: str) -> int:
+    # prune statements take the paper ids ($paper_ids); absorb_aliases takes rows ($rows)
+    record = tx.run(statement, paper_ids=rows, rows=rows, load_id=load_id).single(strict=True)
     return sum(int(v) for v in record.values())
 
 
@@ -272,6 +331,9 @@ def _run_step(
     report = StepReport(step.name, None if step.prune else step.table)
     statement = loader_statement(step.statement)
     started = time.perf_counter()
+    if step.when is not None and not step.when(snapshot):
+        log.info("%s: skipped for this snapshot", step.name)
+        return report
     with driver.session(database=database) as session:
         for batch in _batches(snapshot, step.table, batch_size):
             rows = step.to_rows(batch)
@@ -376,8 +438,12 @@ _EXPECTED: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
     "mentions": ("paper_entities", lambda row: True),
     "proposes": ("paper_entities", lambda row: bool(row["proposed"])),
     "references": ("references", lambda row: True),
+    "cites": ("citations", lambda row: row["citing_paper_id"] != row["cited_paper_id"]),
+    "hub_repos": ("hub_repos", lambda row: True),
+    "hub_links": ("paper_hub_links", lambda row: True),
 }
 CORE_COUNTS = ("papers", "has_code", "entities", "authored_by", "mentions", "proposes")
+RELATION_COUNTS = ("references", "cites", "hub_repos", "hub_links")
 
 
 def expected_counts(
@@ -452,11 +518,12 @@ def check_load(
 ) -> CheckReport:
     """Compare what the snapshot's load wrote with the snapshot, and run the data-quality queries.
 
-    `relations=False` skips the REFERENCES count (for a check between CORE_STEPS and RELATION_STEPS).
+    `relations=False` skips the relation counts (REFERENCES, CITES, Hub repos and links), for a check
+    between CORE_STEPS and RELATION_STEPS.
     Problems (count mismatches, orphan mentions) are listed in the report; call `raise_for_problems()`.
     """
     load_id = snapshot_load_id(snapshot)
-    names = CORE_COUNTS + (("references",) if relations else ())
+    names = CORE_COUNTS + (RELATION_COUNTS if relations else ())
     expected = expected_counts(snapshot, names)
     (counts,) = run_named(driver, "dq_load_counts", {"load_id": load_id}, database)
     return CheckReport(
