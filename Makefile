@@ -54,7 +54,7 @@ airflow: install ## run `airflow standalone` (UI on http://127.0.0.1:8080) with 
 	@mkdir -p $(AIRFLOW_HOME)
 	@echo "Airflow UI: http://127.0.0.1:8080  user admin, password in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated"
 	@$(VENV)/bin/paper-graph neo4j start >/dev/null
-	@eval "$$($(PY) -m graph.local_env)" && $(VENV)/bin/airflow standalone
+	@eval "$$($(PY) -m paper_graph.local.airflow_env)" && $(VENV)/bin/airflow standalone
 
 run: install ## set up, start Neo4j, run ingest + graph load for a date (SOURCES=dump:../shared/seeds DATE=YYYY-MM-DD)
 	@$(PY) scripts/run_pipeline.py $(if $(SOURCES),--sources "$(SOURCES)") $(if $(DATE),--date $(DATE))
@@ -77,15 +77,15 @@ eval: install ## score entity extraction against ../shared/eval
 	@$(PY) -m extract.nlp.evaluate --shared $(SHARED)
 
 bench: install ## extraction and loader throughput figures (reads ../shared/corpus)
-	@$(PY) -m extract.nlp.bench --shared $(SHARED) --limit 20000 --repeat 3
-	@$(PY) -m extract.nlp.bench --shared $(SHARED) --limit 20000 --repeat 3 --n-process 2
-	@$(PY) -m tests.graph_snapshot.bench_snapshot --papers 100000
+	@$(PY) -m paper_graph.bench.extract --shared $(SHARED) --limit 20000 --repeat 3
+	@$(PY) -m paper_graph.bench.extract --shared $(SHARED) --limit 20000 --repeat 3 --n-process 2
+	@$(PY) -m paper_graph.bench.snapshot --papers 100000
 	@$(VENV)/bin/paper-graph neo4j start --instance bench --bolt-port 27688 --http-port 27475 >/dev/null
-	@NEO4J_URI=bolt://127.0.0.1:27688 $(PY) -m graph.bench_load --papers 5000 --wipe; \
+	@NEO4J_URI=bolt://127.0.0.1:27688 $(PY) -m paper_graph.bench.load --papers 5000 --wipe; \
 	  status=$$?; $(VENV)/bin/paper-graph neo4j stop --instance bench >/dev/null; exit $$status
 
 scale: install ## extract + snapshot + graph load over the 115k-paper corpus, with peak memory (SCALE_LIMIT=N)
-	@$(PY) scripts/scale_run.py --shared $(SHARED) $(if $(SCALE_LIMIT),--limit $(SCALE_LIMIT))
+	@$(PY) -m paper_graph.bench.scale --shared $(SHARED) $(if $(SCALE_LIMIT),--limit $(SCALE_LIMIT))
 
 docs: $(VENV)/.installed ## regenerate docs/SCHEMA.md from graph/schema.py
 	@$(PY) -m graph.schema_docs

@@ -2,9 +2,10 @@
 ### paper_graph_load
 
 Runs whenever `paper_ingest` publishes a new `paper_graph_snapshot`: verify the snapshot against its
-manifest, load papers, authors, entities and mentions into Neo4j through the provider's hook, check
-the graph against the snapshot (counts, no orphan mentions), then load the derived relations
-(REFERENCES between papers). Loading the same snapshot again leaves the graph unchanged.
+manifest (once per run: each task hands the next what it verified or loaded), load papers, authors,
+entities and mentions into Neo4j through the provider's hook, check the graph against the snapshot
+(counts, no orphan mentions), then load the derived relations (REFERENCES between papers).
+Loading the same snapshot again leaves the graph unchanged.
 """
 
 from __future__ import annotations
@@ -67,33 +68,29 @@ def _snapshot_dates(param: str) -> list[str]:
 def paper_graph_load():
     @task
     def verify(params=None) -> dict:
-        from graph import pipeline
+        from paper_graph import steps
 
-        return pipeline.verify(params["config"] or None, _snapshot_dates(params["snapshot_date"]))
-
-    @task
-    def load(snapshot: dict, params=None) -> dict:
-        from graph import pipeline
-
-        return pipeline.load(
-            _driver(), params["config"] or None, snapshot["snapshot_date"], snapshot["earlier"]
-        )
+        return steps.verify(params["config"] or None, _snapshot_dates(params["snapshot_date"]))
 
     @task
-    def check(snapshot: dict, loaded: dict, params=None) -> dict:
-        from graph import pipeline
+    def load(verified: dict, params=None) -> dict:
+        from paper_graph import steps
 
-        return pipeline.check(_driver(), params["config"] or None, snapshot["snapshot_date"])
+        return steps.load(_driver(), params["config"] or None, verified)
 
     @task
-    def load_relations(snapshot: dict, checked: dict, params=None) -> dict:
-        from graph import pipeline
+    def check(loaded: dict, params=None) -> dict:
+        from paper_graph import steps
 
-        return pipeline.load_relations(_driver(), params["config"] or None, snapshot["snapshot_date"])
+        return steps.check(_driver(), params["config"] or None, loaded)
 
-    snapshot = verify()
-    loaded = load(snapshot)
-    load_relations(snapshot, check(snapshot, loaded))
+    @task
+    def load_relations(checked: dict, params=None) -> dict:
+        from paper_graph import steps
+
+        return steps.load_relations(_driver(), params["config"] or None, checked)
+
+    load_relations(check(load(verify())))
 
 
 paper_graph_load()

@@ -54,41 +54,40 @@ def _run_date() -> str:
 def paper_ingest():
     @task
     def plan_sources(params=None) -> list[dict]:
-        from graph import pipeline
+        from paper_graph import steps
 
-        return pipeline.plan_sources(params["config"] or None, params["sources"] or None)
+        return steps.plan_sources(params["config"] or None, params["sources"] or None)
 
     @task(max_active_tis_per_dagrun=2)
     def fetch(source: dict, params=None) -> dict:
-        from graph import pipeline
+        from paper_graph import steps
 
-        return pipeline.fetch(params["config"] or None, source, _run_date(), refetch=params["refetch"])
+        return steps.fetch(params["config"] or None, source, _run_date(), refetch=params["refetch"])
 
     @task(trigger_rule="all_done")
     def parse(sources: list[dict], params=None) -> dict:
-        from graph import pipeline
+        from paper_graph import steps
 
-        return pipeline.parse(params["config"] or None, sources, _run_date())
+        return steps.parse(params["config"] or None, sources, _run_date())
 
     @task
     def extract_entities(parsed: dict, params=None) -> dict:
-        from graph import pipeline
+        from paper_graph import steps
 
-        return pipeline.extract(params["config"] or None, _run_date())
+        return steps.extract(params["config"] or None, parsed)
 
     @task(outlets=[SNAPSHOT])
-    def write_snapshot(parsed: dict, extracted: dict, run_id=None, params=None) -> dict:
-        from graph import pipeline
+    def write_snapshot(extracted: dict, run_id=None, params=None) -> dict:
+        from paper_graph import steps
 
-        summary = pipeline.write_snapshot(params["config"] or None, _run_date(), run_id)
+        summary = steps.write_snapshot(params["config"] or None, extracted, run_id)
         get_current_context()["outlet_events"][SNAPSHOT].extra = summary
         return summary
 
     sources = plan_sources()
-    fetched = fetch.expand(source=sources)
     parsed = parse(sources)
-    fetched >> parsed
-    write_snapshot(parsed, extract_entities(parsed))
+    fetch.expand(source=sources) >> parsed  # parse reads what the fetches archived
+    write_snapshot(extract_entities(parsed))
 
 
 paper_ingest()

@@ -1,4 +1,8 @@
-"""PaperRecords as JSON lines: one object per line with the schema's field names, dates in ISO form."""
+"""The one JSON-lines reader/writer of the pipeline's records: papers, mentions, entities.
+
+One object per line with the schema's field names (dataclasses as their fields), dates in ISO form,
+UTF-8 kept as is. Files are written atomically (a temporary file renamed into place).
+"""
 
 from __future__ import annotations
 
@@ -33,18 +37,46 @@ def record_from_json(data: dict[str, Any]) -> PaperRecord:
     return PaperRecord(**values)
 
 
-def write_records_jsonl(records: Iterable[PaperRecord], path: str | os.PathLike[str]) -> int:
-    """Write records (streamed) to `path` atomically; returns how many were written."""
+def row_to_json(row: Any) -> str:
+    """A mapping or a dataclass (Mention, Entity, ...) as one JSON line (without the newline)."""
+    if isinstance(row, PaperRecord):
+        return record_to_json(row)
+    data = dataclasses.asdict(row) if dataclasses.is_dataclass(row) else row
+    return json.dumps(data, ensure_ascii=False)
+
+
+def write_jsonl(rows: Iterable[Any], path: str | os.PathLike[str]) -> int:
+    """Write rows (mappings or dataclasses, streamed) to `path` atomically; returns how many."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".{target.name}.tmp")
     count = 0
     with temp.open("w", encoding="utf-8") as out:
-        for record in records:
-            out.write(record_to_json(record) + "\n")
+        for row in rows:
+            out.write(row_to_json(row) + "\n")
             count += 1
     temp.replace(target)
     return count
+
+
+def read_jsonl(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
+    """Stream the objects of a JSONL file; a bad line raises ParseError naming file and line."""
+    with Path(path).open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as exc:
+                raise ParseError(f"{path}:{number}", f"invalid JSON: {exc}") from exc
+            if not isinstance(row, dict):
+                raise ParseError(f"{path}:{number}", "not a JSON object")
+            yield row
+
+
+def write_records_jsonl(records: Iterable[PaperRecord], path: str | os.PathLike[str]) -> int:
+    """Write PaperRecords (streamed) to `path` atomically; returns how many were written."""
+    return write_jsonl(records, path)
 
 
 def read_records_jsonl(path: str | os.PathLike[str]) -> Iterator[PaperRecord]:
@@ -57,3 +89,9 @@ def read_records_jsonl(path: str | os.PathLike[str]) -> Iterator[PaperRecord]:
                 yield record_from_json(json.loads(line))
             except (ValueError, TypeError, AttributeError) as exc:
                 raise ParseError(f"{path}:{number}", f"not a PaperRecord line: {exc}") from exc
+
+
+def count_lines(path: str | os.PathLike[str]) -> int:
+    """Records in a JSONL file (non-blank lines), without parsing them."""
+    with Path(path).open(encoding="utf-8") as lines:
+        return sum(1 for line in lines if line.strip())

@@ -12,9 +12,9 @@ from pathlib import Path
 import click
 import pyarrow as pa
 
-from graph.manifest import MANIFEST_NAME
 from graph.schema import SCHEMA_VERSION, TABLES
 from graph.snapshot import LATEST_NAME
+from graph.snapshot.manifest import MANIFEST_NAME
 
 DOCS_PATH = Path(__file__).resolve().parent.parent / "docs" / "SCHEMA.md"
 

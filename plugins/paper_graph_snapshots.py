@@ -1,7 +1,8 @@
 """Airflow plugin: a download page for the Parquet snapshots, mounted in the API server at /snapshots.
 
-Thin web layer: listing, files and zips come from `graph.snapshot`; headline graph counts come from
-Neo4j through the provider's hook ("graph unavailable" when it cannot be reached).
+Thin web layer: listing, files and zips come from `graph.snapshot` under the config's snapshot root
+(`paper_graph.config`); headline graph counts are `graph.db.runner.graph_counts`, run through the
+provider's hook ("graph unavailable" when it cannot be reached).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import asyncio
 import html
 import logging
 import os
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -22,18 +22,17 @@ from graph.snapshot import (
     Snapshot,
     SnapshotError,
     SnapshotNotFoundError,
-    default_root,
     list_snapshots,
     open_snapshot,
     snapshot_summary,
 )
+from paper_graph.config import snapshot_root
 
 log = logging.getLogger(__name__)
 
 URL_PREFIX = "/snapshots"
 NEO4J_CONN_ID = "neo4j_default"
 GRAPH_COUNTS_TIMEOUT_S = 5.0
-COUNTS_QUERY = (Path(__file__).with_name("graph_headline_counts.cypher")).read_text(encoding="utf-8")
 
 
 def neo4j_browser_url() -> str:
@@ -44,12 +43,10 @@ def graph_counts() -> list[dict[str, Any]]:
     """[{kind, name, count}] from Neo4j; raises when the connection is missing or the server is down."""
     from airflow.providers.neo4j.hooks.neo4j import Neo4jHook
 
-    hook = Neo4jHook(conn_id=NEO4J_CONN_ID)
-    try:
-        return [dict(row) for row in hook.run(COUNTS_QUERY)]
-    finally:
-        if hook.client is not None:
-            hook.client.close()
+    from graph.db.runner import graph_count_rows
+
+    with Neo4jHook(conn_id=NEO4J_CONN_ID).get_conn() as driver:
+        return graph_count_rows(driver)
 
 
 async def _graph_counts_or_none() -> list[dict[str, Any]] | None:
@@ -62,7 +59,7 @@ async def _graph_counts_or_none() -> list[dict[str, Any]] | None:
 
 def _snapshot(snapshot_date: str) -> Snapshot:
     try:
-        return open_snapshot(default_root(), snapshot_date)
+        return open_snapshot(snapshot_root(), snapshot_date)
     except SnapshotNotFoundError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
 
@@ -72,7 +69,7 @@ app = FastAPI(title="paper-graph snapshots")
 
 @app.get("/api/snapshots")
 def api_snapshots() -> JSONResponse:
-    return JSONResponse([snapshot_summary(s) for s in list_snapshots(default_root())])
+    return JSONResponse([snapshot_summary(s) for s in list_snapshots(snapshot_root())])
 
 
 @app.get("/{snapshot_date}/_manifest.json")
@@ -108,7 +105,7 @@ def download_zip(snapshot_date: str) -> StreamingResponse:
 async def index() -> HTMLResponse:
     counts = await _graph_counts_or_none()
     try:
-        snapshots = await asyncio.to_thread(list_snapshots, default_root())
+        snapshots = await asyncio.to_thread(list_snapshots, snapshot_root())
         error = None
     except SnapshotError as exc:
         snapshots, error = [], str(exc)

@@ -13,9 +13,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from extract.config import load_config
-from graph import neo4j_local
-from graph.local_env import local_airflow_env
+from paper_graph.config import load_config
+from paper_graph.local import neo4j as neo4j_local
+from paper_graph.local.airflow_env import local_airflow_env
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -104,11 +104,11 @@ def main() -> None:
 
 
 def _example(driver, name: str, params: dict[str, object]) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
-    from graph import queries
+    from graph.db import queries
+    from graph.db.runner import run_named
 
     query = queries.get(name)
-    records, _, _ = driver.execute_query(query.body, query.parameters(params))
-    rows = [r.data() for r in records]
+    rows = [r.data() for r in run_named(driver, name, params)]
     args = " ".join(f"-p {k}={v}" for k, v in params.items())
     print(f"\n$ paper-graph query {name} {args}\n  ({query.description})")
     for row in rows[:5]:
@@ -117,28 +117,28 @@ def _example(driver, name: str, params: dict[str, object]) -> list[dict[str, obj
 
 
 def summarize(config, run_date: str, instance: neo4j_local.Instance) -> None:  # type: ignore[no-untyped-def]
-    from neo4j import GraphDatabase
-
-    from graph.load import graph_counts
+    from extract.jsonl import count_lines
+    from graph.db.runner import graph_counts
     from graph.snapshot import open_snapshot
+    from paper_graph import connection
+    from paper_graph.run import RunDir
 
     snapshot = open_snapshot(config.paths.snapshots, run_date)
-    work = config.paths.work_dir(run_date)
-    parsed = sum(1 for _ in (work / "papers.jsonl").open())
+    parsed = count_lines(RunDir.of(config, run_date).papers)
     print("\n== Summary")
     raw = snapshot.manifest.tables["raw_responses"].rows
     print(f"Raw responses archived under {config.paths.archive}/raw/ ({raw} for this run)")
     print(f"Papers parsed and deduplicated: {parsed}")
     rows = {name: entry.rows for name, entry in snapshot.manifest.tables.items()}
     print(f"Snapshot {snapshot.path}: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
-    with GraphDatabase.driver(instance.uri, auth=(neo4j_local.USER, neo4j_local.password())) as driver:
+    with connection.driver(instance.uri) as driver:
         counts = graph_counts(driver)
         print("Graph: " + ", ".join(f"{k} {v}" for part in counts.values() for k, v in part.items()))
         top = _example(driver, "top_entities", {"limit": 5})
         if top:  # the second example follows the first: what co-occurs with the most mentioned entity
             _example(driver, "cooccurring_methods", {"entity": top[0]["entity_key"], "limit": 5})
     print(f"\nNeo4j Browser: {instance.http_url}/browser/")
-    print(f"  user {neo4j_local.USER}, password in {neo4j_local.PASSWORD_FILE} (or $NEO4J_PASSWORD)")
+    print(f"  user {connection.user()}, password in {connection.PASSWORD_FILE} (or $NEO4J_PASSWORD)")
     print(f"Snapshot files: {snapshot.path}   (paper-graph snapshot show {run_date})")
     print("Airflow UI with these DAGs: make airflow   Stop Neo4j: make neo4j-stop")
 

@@ -49,7 +49,10 @@ def test_graph_load_is_scheduled_on_the_snapshot_asset(dagbag) -> None:
     assert [asset.name for _, asset in dag.timetable.asset_condition.iter_assets()] == [
         "paper_graph_snapshot"
     ]
-    assert dag.get_task("load_relations").upstream_task_ids == {"verify", "check"}
+    # a chain: each task takes what the one before made (verified -> loaded -> checked)
+    assert dag.get_task("load").upstream_task_ids == {"verify"}
+    assert dag.get_task("check").upstream_task_ids == {"load"}
+    assert dag.get_task("load_relations").upstream_task_ids == {"check"}
 
 
 @pytest.mark.parametrize("dag_id", ["paper_ingest", "paper_graph_load"])

@@ -102,7 +102,7 @@ def _file_hashes(snapshot_dir: Path) -> dict[str, str]:
 
 
 def _graph_state(driver) -> dict:  # type: ignore[no-untyped-def]
-    from graph.load import graph_counts
+    from graph.db.runner import graph_counts
 
     counts = graph_counts(driver)
     records, _, _ = driver.execute_query(

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from extract.errors import FetchError
 from extract.sources import fetch_source
-from graph.cli import main
+from paper_graph.cli import main
 
 
 def test_parse_prints_records_and_reports_counts(pages, tmp_path):

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.shared
 
 def run_parse(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "graph.cli", "parse", *args],
+        [sys.executable, "-m", "paper_graph.cli", "parse", *args],
         capture_output=True,
         text=True,
         check=True,

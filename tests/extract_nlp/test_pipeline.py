@@ -5,11 +5,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from extract.nlp.command import extract
 from extract.nlp.evaluate import Labelled, Report, score_paper
 from extract.nlp.pipeline import PaperInputError, extract_papers
 from extract.nlp.registry import EntityRegistry
 from extract.records import PaperRecord, paper_text
+from paper_graph.cli.extract import extract
 from tests.extract_nlp.conftest import FIXTURES
 
 

@@ -9,9 +9,9 @@ from typing import Any
 from click.testing import CliRunner
 
 from graph import schema_docs
-from graph.cli import main
 from graph.schema import SCHEMA_VERSION, TABLES
 from graph.snapshot import write_snapshot
+from paper_graph.cli import main
 
 
 def test_list_show_verify(tmp_path: Path, tables: dict[str, list[Any]], monkeypatch) -> None:

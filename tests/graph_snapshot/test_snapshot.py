@@ -22,7 +22,6 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from graph.manifest import MANIFEST_NAME
 from graph.schema import SCHEMA_VERSION, TABLES
 from graph.snapshot import (
     LATEST_NAME,
@@ -37,6 +36,7 @@ from graph.snapshot import (
     table_dataset,
     write_snapshot,
 )
+from graph.snapshot.manifest import MANIFEST_NAME
 
 DAY = "2024-05-27"
 

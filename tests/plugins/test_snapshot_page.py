@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -37,7 +38,8 @@ class Page:
     base_url: str
     root: Path
     home: Path
-    probe_label: str
+    probe: str
+    neo4j: Any
 
 
 def _env(home: Path, root: Path, neo4j_server) -> dict[str, str]:
@@ -94,11 +96,11 @@ def page(tmp_path_factory: pytest.TempPathFactory, neo4j_server) -> Iterator[Pag
     write_snapshot(root, "2024-05-26", "run-26", {"papers": tables["papers"][:1]})
     write_snapshot(root, DAY, "run-27", tables)
 
-    probe_label = f"SnapshotPageProbe_{uuid.uuid4().hex[:8]}"
+    probe = f"https://example.org/snapshot-page-probe-{uuid.uuid4().hex[:8]}/"  # Repository urls
     from neo4j import GraphDatabase
 
     with GraphDatabase.driver(neo4j_server.uri, auth=(neo4j_server.user, neo4j_server.password)) as driver:
-        driver.execute_query(f"UNWIND range(1, 3) AS i CREATE (:{probe_label} {{i: i}})")
+        driver.execute_query("UNWIND range(1, 3) AS i CREATE (:Repository {url: $probe + i})", probe=probe)
 
     env = _env(home, root, neo4j_server)
     subprocess.run([AIRFLOW, "db", "migrate"], env=env, check=True, capture_output=True, timeout=180)
@@ -123,7 +125,7 @@ def page(tmp_path_factory: pytest.TempPathFactory, neo4j_server) -> Iterator[Pag
                 pass
             assert time.monotonic() < deadline, f"api-server not healthy: see {home / 'api-server.log'}"
             time.sleep(0.5)
-        yield Page(base_url=f"{base_url}/snapshots", root=root, home=home, probe_label=probe_label)
+        yield Page(base_url=f"{base_url}/snapshots", root=root, home=home, probe=probe, neo4j=neo4j_server)
     finally:
         pgid = os.getpgid(proc.pid)
         _stop(proc)
@@ -132,7 +134,7 @@ def page(tmp_path_factory: pytest.TempPathFactory, neo4j_server) -> Iterator[Pag
         with GraphDatabase.driver(
             neo4j_server.uri, auth=(neo4j_server.user, neo4j_server.password)
         ) as driver:
-            driver.execute_query(f"MATCH (n:{probe_label}) DELETE n")
+            driver.execute_query("MATCH (n:Repository) WHERE n.url STARTS WITH $probe DELETE n", probe=probe)
 
 
 def test_listing_shows_snapshots_counts_and_links(page: Page) -> None:
@@ -145,7 +147,14 @@ def test_listing_shows_snapshots_counts_and_links(page: Page) -> None:
     assert "papers: 3 rows" in text and "mentions: 10 rows" in text
     assert f'href="{BROWSER_URL}"' in text
     assert "graph unavailable" not in text
-    assert f"node {page.probe_label}: 3" in text  # read from the real Neo4j through the provider's hook
+    # read from the real Neo4j through the provider's hook: graph.db.runner.graph_counts, per model label
+    from neo4j import GraphDatabase
+
+    with GraphDatabase.driver(page.neo4j.uri, auth=(page.neo4j.user, page.neo4j.password)) as driver:
+        records, _, _ = driver.execute_query("MATCH (n:Repository) RETURN count(n) AS n")
+    repositories = records[0]["n"]
+    assert repositories >= 3  # the probes
+    assert f"node Repository: {repositories:,}" in text
 
     listing = requests.get(f"{page.base_url}/api/snapshots", timeout=30).json()
     assert [s["date"] for s in listing] == ["2024-05-26", DAY]

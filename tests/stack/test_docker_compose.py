@@ -46,7 +46,7 @@ def test_every_long_running_service_has_a_healthcheck(compose: dict) -> None:
 def test_project_folders_are_mounted(compose: dict) -> None:
     volumes = compose["services"]["airflow-scheduler"]["volumes"]
     targets = {v.split(":")[0] for v in volumes}
-    assert {"./dags", "./plugins", "./extract", "./graph", "./config"} <= targets
+    assert {"./dags", "./plugins", "./extract", "./graph", "./paper_graph", "./config"} <= targets
     for source in targets:
         if source.startswith("./"):
             assert (REPO / source).exists(), f"mounted path {source} does not exist"
@@ -64,3 +64,51 @@ def test_credentials_come_from_env_file_not_the_compose_file(compose: dict) -> N
     assert referenced <= set(example), f"variables missing from .env.example: {referenced - set(example)}"
     for service in compose["services"].values():
         assert service.get("env_file") == ".env"
+
+
+AIRFLOW_SERVICES = ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer")
+
+
+def _mounts(service: dict) -> list[tuple[str, str]]:
+    return [tuple(v.split(":")[:2]) for v in service["volumes"]]  # type: ignore[misc]
+
+
+def _host_path(service: dict, container_path: str) -> Path:
+    """Where a container path comes from on this checkout (a bind mount of the repo)."""
+    for source, target in _mounts(service):
+        if source.startswith("./") and (container_path == target or container_path.startswith(target + "/")):
+            return REPO / source[2:] / container_path[len(target) :].lstrip("/")
+    raise AssertionError(f"{container_path} is not bind-mounted from the repo")
+
+
+def _snapshot_root_in(service: dict) -> str:
+    """The snapshot root `paper_graph.config` resolves with the service's environment."""
+    from paper_graph.config import load_config
+
+    env = {k: str(v) for k, v in service["environment"].items()}
+    config = _host_path(service, env["PAPER_GRAPH_CONFIG"])  # the container's config file, read here
+    return str(load_config(config, env=env).paths.snapshots)
+
+
+def test_the_download_page_finds_the_snapshots_the_pipeline_writes(compose: dict) -> None:
+    """The plugin (api-server) and the steps (scheduler's workers) resolve one snapshot root, mounted."""
+    services = compose["services"]
+    roots = {name: _snapshot_root_in(services[name]) for name in AIRFLOW_SERVICES}
+    assert len(set(roots.values())) == 1, roots
+    root = roots["airflow-apiserver"]
+    assert root.startswith("/opt/paper-graph/")  # inside the container, not this machine's var/
+    for name in ("airflow-apiserver", "airflow-scheduler"):
+        targets = [target for _, target in _mounts(services[name])]
+        assert any(root == t or root.startswith(t + "/") for t in targets), f"{root} not mounted in {name}"
+        volume = next(s for s, t in _mounts(services[name]) if root.startswith(t))
+        assert volume in compose["volumes"], f"{name}: {root} is not on a named volume the services share"
+
+
+def test_every_project_package_is_mounted_for_the_editable_install(compose: dict) -> None:
+    import tomllib
+
+    packages = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    for name in AIRFLOW_SERVICES:
+        mounted = {target.rsplit("/", 1)[-1] for _, target in _mounts(compose["services"][name])}
+        for pattern in packages["find"]["include"]:
+            assert pattern.rstrip("*") in mounted, f"{name} does not mount {pattern.rstrip('*')}"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from graph import neo4j_local
+from paper_graph.local import neo4j as neo4j_local
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def neo4j_driver(neo4j_server: Neo4jServer):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def neo4j_clean(neo4j_driver):  # type: ignore[no-untyped-def]
     """The driver, on an empty database (constraints and indexes are kept)."""
-    from graph.load import wipe_graph
+    from graph.db.loader import wipe_graph
 
     wipe_graph(neo4j_driver)
     return neo4j_driver

@@ -1,0 +1,1 @@
+"""The Neo4j side: graph model, loader, checks, named queries, Browser guide."""

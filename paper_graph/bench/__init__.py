@@ -1,0 +1,1 @@
+"""Benchmarks: extraction, snapshot writing, graph loading (`make bench`)."""

@@ -1,0 +1,5 @@
+"""`python -m paper_graph.cli` = `paper-graph`."""
+
+from paper_graph.cli import main
+
+main()

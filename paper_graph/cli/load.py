@@ -1,0 +1,77 @@
+"""`paper-graph load SNAPSHOT_DATE|latest`: load a Parquet snapshot into Neo4j with the plain driver.
+
+Connection: `paper_graph.connection` (NEO4J_URI or NEO4J_BOLT_PORT, NEO4J_USER, NEO4J_PASSWORD or the
+local server's password file). Snapshot root and batch size: the config (`paper_graph.config`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import click
+
+from graph.snapshot import SnapshotError, open_snapshot
+from paper_graph import connection
+from paper_graph.cli.options import root_option
+
+if TYPE_CHECKING:
+    from neo4j import Driver
+
+
+@contextmanager
+def cli_driver() -> Iterator[Driver]:
+    """A connected driver (see `paper_graph.connection`); a ClickException when there is none."""
+    try:
+        driver = connection.driver()
+    except connection.ConnectionSettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with driver:
+        yield driver
+
+
+@click.command()
+@click.argument("snapshot_date", default="latest")
+@root_option
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Rows per transaction [config: load.batch_size].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the load report as JSON.")
+def load(snapshot_date: str, root: str, batch_size: int | None, as_json: bool) -> None:
+    """Load a snapshot (YYYY-MM-DD or 'latest') into Neo4j, then check the graph against it."""
+    from graph.db.checks import check_load
+    from graph.db.loader import load_snapshot
+    from paper_graph.config import load_config
+
+    if batch_size is None:
+        batch_size = load_config().load_batch_size
+    try:
+        snapshot = open_snapshot(root, snapshot_date)
+        with cli_driver() as driver:
+            report = load_snapshot(driver, snapshot, batch_size=batch_size)
+            check = check_load(driver, snapshot)
+    except SnapshotError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps({"load": report.summary(), "check": check.summary()}, indent=2, default=str))
+    else:
+        click.echo(
+            f"loaded {report.load_id}: {report.rows:,} rows in {report.seconds:.1f}s"
+            f" ({report.rows_per_second:,.0f} rows/s)"
+        )
+        for step in report.steps:
+            click.echo(
+                f"  {step.name:<17} rows {step.rows:>9,}  written {step.written:>9,}"
+                f"  deleted {step.deleted:>7,}  {step.batches:>5} batches  {step.seconds:7.2f}s"
+            )
+        click.echo(
+            f"check: {'ok' if check.ok else 'FAILED'}; duplicate aliases {len(check.duplicate_aliases)},"
+            f" orphan nodes {len(check.orphan_nodes)}"
+        )
+    if not check.ok:
+        raise click.ClickException("graph check failed: " + "; ".join(check.problems))

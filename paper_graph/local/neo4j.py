@@ -1,0 +1,298 @@
+"""A real Neo4j 5.26 Community server on loopback, without Docker.
+
+The server jars (and the Neo4j Browser jar) are resolved from Maven Central by `neo4j/pom.xml`
+into `.neo4j/lib`. Each *instance* (`default` for `make run`, `test` for the test suite) is its
+own Neo4j home under `.neo4j/instances/<name>` with its own conf, data, logs and pid file, so the
+test suite never touches the data `make run` loaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from paper_graph import connection
+from paper_graph.config import PROJECT_ROOT
+from paper_graph.connection import NEO4J_ROOT
+
+POM = PROJECT_ROOT / "neo4j" / "pom.xml"
+USER = connection.DEFAULT_USER
+
+# Taken from the stock 5.26 neo4j.conf; AlwaysPreTouch is left out on purpose (it commits the whole heap).
+JVM_FLAGS = [
+    "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+UnlockExperimentalVMOptions",
+    "-XX:+TrustFinalNonStaticFields",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
+    "-Dlog4j2.disable.jmx=true",
+    "-Dfile.encoding=UTF-8",
+]
+
+CONF_TEMPLATE = """\
+# Written by paper_graph/local/neo4j.py; edit that file, not this one.
+server.default_listen_address=127.0.0.1
+server.default_advertised_address=127.0.0.1
+server.bolt.enabled=true
+server.bolt.listen_address=127.0.0.1:{bolt_port}
+server.bolt.advertised_address=127.0.0.1:{bolt_port}
+server.http.enabled=true
+server.http.listen_address=127.0.0.1:{http_port}
+server.http.advertised_address=127.0.0.1:{http_port}
+server.https.enabled=false
+dbms.security.auth_enabled=true
+dbms.usage_report.enabled=false
+server.memory.heap.initial_size={heap_initial}
+server.memory.heap.max_size={heap_max}
+server.memory.pagecache.size={pagecache}
+dbms.memory.transaction.total.max=512m
+server.directories.import=import
+# internal setting: stop in ~2 s instead of ~12 s
+internal.dbms.bolt.netty_server_shutdown_quiet_period=0
+"""
+
+
+class Neo4jLocalError(RuntimeError):
+    """The local server could not be installed, started or stopped."""
+
+
+@dataclass(frozen=True)
+class Instance:
+    name: str = "default"
+    bolt_port: int = 7687
+    http_port: int = 7474
+    heap_initial: str = "512m"
+    heap_max: str = "1g"
+    pagecache: str = "256m"
+
+    @property
+    def home(self) -> Path:
+        return NEO4J_ROOT / "instances" / self.name
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "run" / "neo4j.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.home / "logs" / "console.log"
+
+    @property
+    def uri(self) -> str:
+        return f"bolt://127.0.0.1:{self.bolt_port}"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @classmethod
+    def from_env(cls, name: str = "default", bolt_port: int = 7687, http_port: int = 7474) -> Instance:
+        return cls(
+            name=os.environ.get("NEO4J_INSTANCE", name),
+            bolt_port=int(os.environ.get("NEO4J_BOLT_PORT", bolt_port)),
+            http_port=int(os.environ.get("NEO4J_HTTP_PORT", http_port)),
+        )
+
+
+def lib_dir() -> Path:
+    return NEO4J_ROOT / "lib"
+
+
+def _pom_stamp() -> str:
+    return hashlib.sha256(POM.read_bytes()).hexdigest()
+
+
+def install(force: bool = False) -> None:
+    """Resolve the server and Browser jars with Maven (skipped when the pom is unchanged)."""
+    stamp_file = NEO4J_ROOT / ".installed"
+    if (
+        not force
+        and stamp_file.exists()
+        and stamp_file.read_text() == _pom_stamp()
+        and any(lib_dir().glob("*.jar"))
+    ):
+        return
+    if shutil.which("mvn") is None or shutil.which("java") is None:
+        raise Neo4jLocalError(
+            "Neo4j needs `java` (17) and `mvn` on PATH (Debian: openjdk-17-jre-headless maven)"
+        )
+    if lib_dir().exists():
+        shutil.rmtree(lib_dir())
+    cmd = ["mvn", "-B", "-q", f"-Dneo4j.home={NEO4J_ROOT}", "-f", str(POM), "package"]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise Neo4jLocalError(
+            f"resolving Neo4j jars failed ({' '.join(cmd)}):\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
+        )
+    jars = list(lib_dir().glob("*.jar"))
+    if not any(j.name.startswith("neo4j-browser") for j in jars):
+        raise Neo4jLocalError(f"{lib_dir()}: the Neo4j Browser jar is missing after `mvn package`")
+    stamp_file.write_text(_pom_stamp())
+
+
+def password() -> str:
+    """The server's password: NEO4J_PASSWORD, else the generated one in .neo4j/password (created)."""
+    return connection.password(create=True)
+
+
+def _classpath() -> str:
+    return f"{lib_dir()}/*"
+
+
+def _prepare(instance: Instance) -> None:
+    for sub in ("conf", "data", "logs", "run", "import", "plugins"):
+        (instance.home / sub).mkdir(parents=True, exist_ok=True)
+    (instance.home / "conf" / "neo4j.conf").write_text(
+        CONF_TEMPLATE.format(
+            bolt_port=instance.bolt_port,
+            http_port=instance.http_port,
+            heap_initial=instance.heap_initial,
+            heap_max=instance.heap_max,
+            pagecache=instance.pagecache,
+        )
+    )
+    auth_file = instance.home / "data" / "dbms" / "auth.ini"
+    if not auth_file.exists():
+        pw = password()
+        if len(pw) < 8:
+            raise Neo4jLocalError("the Neo4j password must have at least 8 characters")
+        result = subprocess.run(
+            ["java", "-cp", _classpath(), "org.neo4j.cli.AdminTool", "dbms", "set-initial-password", pw],
+            env={**os.environ, "NEO4J_HOME": str(instance.home), "NEO4J_CONF": str(instance.home / "conf")},
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            raise Neo4jLocalError(f"set-initial-password failed: {result.stderr or result.stdout}")
+
+
+def running_pid(instance: Instance) -> int | None:
+    try:
+        pid = int(instance.pid_file.read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if cmdline.exists() and b"CommunityEntryPoint" not in cmdline.read_bytes():
+        return None  # a recycled pid, not our server
+    return pid
+
+
+def bolt_ready(instance: Instance, pw: str) -> bool:
+    from neo4j import GraphDatabase
+    from neo4j.exceptions import Neo4jError, ServiceUnavailable
+
+    try:
+        with GraphDatabase.driver(instance.uri, auth=(USER, pw), connection_timeout=2) as driver:
+            driver.verify_connectivity()  # unlike execute_query, does not retry for 30 s
+        return True
+    except (ServiceUnavailable, Neo4jError, OSError):
+        return False
+
+
+def start(instance: Instance, timeout: float = 120.0) -> int:
+    """Start the instance in the background (no-op when it already runs); return its pid once Bolt answers."""
+    install()
+    pid = running_pid(instance)
+    pw = password()
+    if pid is not None:
+        if not bolt_ready(instance, pw):
+            _wait_bolt(instance, pw, pid, timeout)
+        return pid
+    _prepare(instance)
+    cmd = [
+        "java",
+        "-cp",
+        f"{instance.home}/plugins/*:{instance.home}/conf/*:{_classpath()}",
+        *JVM_FLAGS,
+        f"-Xms{instance.heap_initial}",
+        f"-Xmx{instance.heap_max}",
+        "org.neo4j.server.CommunityEntryPoint",
+        f"--home-dir={instance.home}",
+        f"--config-dir={instance.home / 'conf'}",
+        "--console-mode",
+    ]
+    with open(instance.log_file, "ab") as log:
+        proc = subprocess.Popen(
+            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+    instance.pid_file.write_text(str(proc.pid))
+    _wait_bolt(instance, pw, proc.pid, timeout)
+    return proc.pid
+
+
+def _wait_bolt(instance: Instance, pw: str, pid: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if bolt_ready(instance, pw):
+            return
+        try:
+            finished, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            finished = 0 if _alive(pid) else pid
+        if finished:
+            raise Neo4jLocalError(
+                f"Neo4j exited during start; see {instance.log_file}:\n{_tail(instance.log_file)}"
+            )
+        time.sleep(0.5)
+    raise Neo4jLocalError(
+        f"Neo4j did not answer on {instance.uri} within {timeout:.0f}s; see {instance.log_file}"
+    )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return "(no log)"
+
+
+def stop(instance: Instance, timeout: float = 60.0) -> bool:
+    """SIGTERM the server and wait for a clean exit (SIGKILL after `timeout`). True if it was running."""
+    pid = running_pid(instance)
+    if pid is None:
+        instance.pid_file.unlink(missing_ok=True)
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _alive(pid) and time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):  # reap it if it is our child
+            os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.2)
+    if _alive(pid):
+        os.kill(pid, signal.SIGKILL)
+    instance.pid_file.unlink(missing_ok=True)
+    return True
+
+
+def browser_ok(instance: Instance) -> bool:
+    try:
+        with urllib.request.urlopen(f"{instance.http_url}/browser/", timeout=5) as resp:
+            return resp.status == 200 and b"Neo4j Browser" in resp.read()
+    except OSError:
+        return False

@@ -1,0 +1,60 @@
+"""The work folder of one run date: the files each pipeline step writes for the next, named once.
+
+`parse` creates it (fresh), `extract` and `write_snapshot` receive it; across Airflow tasks it
+travels as the small dict `as_xcom()` returns and `from_xcom()` reads.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from paper_graph.config import PipelineConfig
+
+
+@dataclass(frozen=True)
+class RunDir:
+    path: Path
+    run_date: str
+
+    PAPERS = "papers.jsonl"  # parsed, deduplicated PaperRecords
+    MENTIONS = "mentions.jsonl"  # entity mentions per paper, in paper order
+    ENTITIES = "entities.jsonl"  # canonical entities with aliases
+    RESPONSES = "responses.json"  # the archived bodies the papers were parsed from
+
+    @classmethod
+    def of(cls, config: PipelineConfig, run_date: str) -> RunDir:
+        return cls(config.paths.work / f"dt={run_date}", run_date)
+
+    @classmethod
+    def from_xcom(cls, data: Mapping[str, Any]) -> RunDir:
+        return cls(Path(data["work_dir"]), data["run_date"])
+
+    def as_xcom(self) -> dict[str, str]:
+        return {"work_dir": str(self.path), "run_date": self.run_date}
+
+    def create(self) -> RunDir:
+        """Empty the folder (a rerun of the date replaces its files) and return self."""
+        if self.path.exists():
+            shutil.rmtree(self.path)
+        self.path.mkdir(parents=True)
+        return self
+
+    @property
+    def papers(self) -> Path:
+        return self.path / self.PAPERS
+
+    @property
+    def mentions(self) -> Path:
+        return self.path / self.MENTIONS
+
+    @property
+    def entities(self) -> Path:
+        return self.path / self.ENTITIES
+
+    @property
+    def responses(self) -> Path:
+        return self.path / self.RESPONSES
