@@ -34,7 +34,7 @@ DEFAULT_ARGS = {
 
 # An enrichment service's task: quick retries, then the service is skipped (the run goes on without it).
 ENRICH_RETRIES = 2
-ENRICH_RETRY_DELAY = timedelta(seconds=10)
+ENRICH_RETRY_DELAY = timedelta(seconds=5)
 ENRICH_MAX_RETRY_DELAY = timedelta(minutes=1)
 ENRICH_MAPPED = ["s2", "hf_hub"]  # paper_graph.steps.ENRICH_MAPPED (kept literal: DAG files parse fast)
 

@@ -121,7 +121,8 @@ def parse(config_path: str | None, sources: list[dict[str, Any]], run_date: str)
 ENRICH_SERVICES: tuple[str, ...] = ("arxiv_title", "s2", "hf_hub")
 ENRICH_MAPPED: tuple[str, ...] = ("s2", "hf_hub")
 _SETTINGS_KEY = {"arxiv_title": "arxiv", "s2": "s2", "hf_hub": "hf_hub"}
-_REACHED = ("ok", "partial")  # a service that answered (partial: some requests failed)
+# a service that answered (partial: some requests failed) or had nothing to look up (idle)
+_REACHED = ("ok", "partial", "idle")
 
 
 class ServiceUnavailableError(PipelineError):
@@ -243,7 +244,11 @@ def merge_enrichment(
     temp = run.enrich_report.with_name(f".{run.enrich_report.name}.tmp")
     temp.write_text(json.dumps(report, indent=2, sort_keys=True), encoding="utf-8")
     temp.replace(run.enrich_report)  # the services' own report, with what their tasks could not reach
-    summary = {**{k: v for k, v in report.items() if k != "services"}, "run": run.as_xcom()}
+    summary = {
+        **{k: v for k, v in report.items() if k != "services"},
+        "idle": [name for name, r in result.services.items() if r.status == "idle"],
+        "run": run.as_xcom(),
+    }
     for name, reason in summary["skipped"].items():
         log.warning("enrichment of %s: %s skipped: %s", run.run_date, name, reason)
     log.info("enriched %s", {k: v for k, v in summary.items() if k != "run"})

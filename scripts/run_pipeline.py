@@ -113,6 +113,8 @@ def _example(driver, name: str, params: dict[str, object]) -> list[dict[str, obj
     print(f"\n$ paper-graph query {name} {args}\n  ({query.description})")
     for row in rows[:5]:
         print("  " + json.dumps(row, ensure_ascii=False, default=str)[:160])
+    if not rows:
+        print("  (no rows)")
     return rows
 
 
@@ -133,7 +135,10 @@ def _enrichment_summary(run) -> None:  # type: ignore[no-untyped-def]
         *(f"{k}: {v}" for k, v in report.get("skipped", {}).items()),
     ]
     for line in unavailable:
-        print(f"  UNAVAILABLE {line}")
+        print(f"  UNAVAILABLE {line[:200]}{'...' if len(line) > 200 else ''}")
+    for name, service in sorted(report.get("services", {}).items()):
+        if service["status"] == "idle":
+            print(f"  {name}: nothing to look up (no paper of the run has what it asks about)")
     if unavailable:
         print("  (a later `make run` of the same date asks again for what is missing)")
 

@@ -27,9 +27,6 @@ from graph.db.queries import constraint_statements, loader_statement
 from graph.snapshot.manifest import Manifest
 
 log = logging.getLogger(__name__)
-# The count and check queries name relationship types a young graph may not have yet (HAS_CODE, ...);
-# Neo4j answers each with an "unknown relationship type" notification the driver logs as a warning.
-logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 
 DEFAULT_BATCH_SIZE = 2000
 
