@@ -139,10 +139,19 @@ def enrich_papers(
         s2 = client(S2_SOURCE, config.s2.enabled)
         if arxiv is not None:
             resolution = resolve_titles(records, arxiv, config.arxiv)
-            if s2 is not None and config.arxiv.s2_match_fallback and resolution.unmatched and not arxiv.down:
-                more = resolve_via_s2(
-                    resolution.unmatched, s2, arxiv, config.s2.base_url, config.arxiv.base_url
+            if config.arxiv.s2_match_fallback and resolution.unmatched and not arxiv.down:
+                match = ServiceClient(
+                    fetcher,
+                    ServiceReport(ARXIV_SOURCE),  # archived under arxiv_title: it is title resolution
+                    day,
+                    unreachable_after=config.unreachable_after,
+                    failing_after=config.failing_after,
                 )
+                headers = {"x-api-key": api_key} if api_key else {}
+                more = resolve_via_s2(
+                    resolution.unmatched, match, arxiv, config.s2.base_url, config.arxiv.base_url, headers
+                )
+                _fold_title_match(arxiv.report, match.report)
                 resolution.matches.update(more)
                 arxiv.report.counts["matched_via_s2"] = len(more)
                 arxiv.report.counts["matched"] = len(resolution.matches)
@@ -178,6 +187,17 @@ def enrich_papers(
     result.papers = sorted(records, key=lambda p: p.paper_id)
     result.seconds = round(time.monotonic() - started, 3)
     return result
+
+
+def _fold_title_match(report: ServiceReport, match: ServiceReport) -> None:
+    """S2's title matches count in the title resolution's report; S2 being down only makes it partial."""
+    report.requests += match.requests
+    report.from_archive += match.from_archive
+    report.failed += match.failed
+    report.errors += match.errors[: max(0, 10 - len(report.errors))]
+    report.counts["s2_title_lookups"] = match.requests + match.from_archive
+    if match.status != "ok" and report.status == "ok":
+        report.status, report.reason = "partial", f"S2 title match: {match.reason}"
 
 
 def _merge_resolved(

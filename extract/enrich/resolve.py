@@ -117,15 +117,19 @@ def resolve_titles(
 
 
 def resolve_via_s2(
-    titles: Iterable[str], s2: ServiceClient, arxiv: ServiceClient, s2_base_url: str, arxiv_base_url: str
+    titles: Iterable[str],
+    s2: ServiceClient,
+    arxiv: ServiceClient,
+    s2_base_url: str,
+    arxiv_base_url: str,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, PaperRecord]:
     """S2's closest title for each normalised title, accepted on the exact rule; arXiv gives the fields."""
     candidates: dict[str, str] = {}
     url = f"{s2_base_url.rstrip('/')}/graph/v1/paper/search/match"
     for title in titles:
-        request = Request(
-            url, JSON, format="s2_match", params={"query": title, "fields": "paperId,externalIds,title,year"}
-        )
+        params = {"query": title, "fields": "paperId,externalIds,title,year"}
+        request = Request(url, JSON, format="s2_match", params=params, headers=headers or {})
         try:
             works = s2.parse(s2.get(request, reuse=REUSE_OK_AND_404, not_found_ok=True), parse_match)
         except ServiceUnavailable:
@@ -135,7 +139,6 @@ def resolve_via_s2(
         exact = {w.arxiv_id for w in works if w.arxiv_id and normalise_title(w.title or "") == title}
         if len(exact) == 1:
             candidates[title] = exact.pop()
-    s2.report.counts["title_lookups"] = s2.report.counts.get("title_lookups", 0) + len(list(candidates))
     ids = sorted(set(candidates.values()))
     found: dict[str, PaperRecord] = {}
     query = f"{arxiv_base_url.rstrip('/')}/api/query"

@@ -32,7 +32,9 @@ class ArxivTitleSettings:
     titles_per_query: int = 10  # titles OR-ed into one search_query
     max_results: int = 100  # entries asked per query (a truncated answer is retried title by title)
     min_title_words: int = 3  # shorter normalised titles are never looked up (too generic to be safe)
-    s2_match_fallback: bool = True  # titles arXiv search missed: S2 /paper/search/match (same exact rule)
+    # Titles arXiv's search missed are asked of S2 /paper/search/match (same exact rule), at the rate and
+    # with the key of [enrich.s2], whether or not the s2 service itself runs; false: never.
+    s2_match_fallback: bool = True
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,7 @@ def test_exact_titles_resolve_and_merge_near_misses_and_short_titles_do_not(
         "ambiguous": 0,
         "unmatched": 1,
         "matched_via_s2": 0,
+        "s2_title_lookups": 1,
     }
     # the title arXiv did not match was asked of S2's title match too (404 here: no title close)
     [match] = http_server.requests_to(MATCH)
@@ -426,9 +427,10 @@ def test_cost_is_computed_from_the_archive_sidecars(http_server, fixtures, fast_
     enrich(http_server, tmp_path, fast_fetch)
     cost = enrichment_cost(tmp_path / "archive", RUN, papers=6)
     by_service = {s.service: s for s in cost.services}
-    assert [by_service[s].requests for s in ("arxiv_title", "s2", "hf_hub")] == [1, 2, 4]
+    # title resolution: one arXiv search and one S2 title match (archived with it), at their hosts' rates
+    assert [by_service[s].requests for s in ("arxiv_title", "s2", "hf_hub")] == [2, 1, 4]
     assert by_service["hf_hub"].seconds_at_limit == pytest.approx(3 / (500 / 300))
-    assert by_service["arxiv_title"].seconds_at_limit == 0.0  # one request: no wait
+    assert by_service["arxiv_title"].seconds_at_limit == pytest.approx(3.0)  # 2 requests, 1 wait of 3 s
     assert cost.requests == 7 and cost.per_1000(cost.requests) == pytest.approx(7000 / 6)
     assert cost.lines()[-1].split()[:2] == ["total", "7"]
 
@@ -531,3 +533,26 @@ def test_offline_title_only_run_reports_arxiv_unavailable_and_the_rest_idle(
     assert statuses == {"arxiv_title": "unavailable", "s2": "idle", "hf_hub": "idle"}
     assert result.requests == 1 and result.papers == sorted(papers, key=lambda p: p.paper_id)
     assert result.unavailable == [result.services["arxiv_title"].summary_line()]
+
+
+def test_title_resolution_alone_does_the_s2_title_match_and_later_tasks_replay_it(
+    http_server, fixtures, fast_fetch, tmp_path, monkeypatch
+):
+    """The DAG runs title resolution as its own task (S2 off), then S2 and the Hub with it replayed."""
+    monkeypatch.setenv("S2_API_KEY", "test-key-not-a-secret")
+    serve_all(http_server, fixtures)
+    http_server.route(
+        QUERY,
+        Reply.file(fixtures / "arxiv_title_search.xml"),
+        Reply.file(fixtures / "arxiv_id_2406.12345.xml"),
+    )
+    http_server.route(MATCH, Reply.file(fixtures / "s2_match.json"))
+    alone = enrich(http_server, tmp_path, fast_fetch, s2={"enabled": False}, hf_hub={"enabled": False})
+    assert len(alone.rekeyed) == 3 and alone.services["arxiv_title"].requests == 3
+    assert http_server.requests_to(MATCH)[0].headers["x-api-key"] == "test-key-not-a-secret"
+
+    sent = len(http_server.log)
+    s2_task = enrich(http_server, tmp_path, fast_fetch, hf_hub={"enabled": False})
+    assert len(http_server.log) == sent + 1  # only the batch: resolution came from the archive
+    assert s2_task.rekeyed == alone.rekeyed and s2_task.services["arxiv_title"].from_archive == 3
+    assert "arXiv:2406.12345" in json.loads(http_server.requests_to(BATCH)[0].body)["ids"]
