@@ -18,6 +18,7 @@ overrides them for one run (e.g. `dump:/path/to/saved/pages`). Rerunning a date 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from airflow.sdk import Param, dag, get_current_context, task
@@ -43,6 +44,19 @@ def _final_try() -> bool:
     """True on the task's last try: an unreachable service is then skipped instead of retried."""
     ti = get_current_context()["ti"]
     return ti.try_number > ti.max_tries
+
+
+@contextmanager
+def _fail_without_retry():
+    """A PermanentError of a step (unreachable host, nothing fetched) fails the task without retries."""
+    from airflow.exceptions import AirflowFailException
+
+    from paper_graph.steps import PermanentError
+
+    try:
+        yield
+    except PermanentError as exc:
+        raise AirflowFailException(str(exc)) from exc
 
 
 def _run_date() -> str:
@@ -81,13 +95,15 @@ def paper_ingest():
     def fetch(source: dict, params=None) -> dict:
         from paper_graph import steps
 
-        return steps.fetch(params["config"] or None, source, _run_date(), refetch=params["refetch"])
+        with _fail_without_retry():
+            return steps.fetch(params["config"] or None, source, _run_date(), refetch=params["refetch"])
 
     @task(trigger_rule="all_done")
     def parse(sources: list[dict], params=None) -> dict:
         from paper_graph import steps
 
-        return steps.parse(params["config"] or None, sources, _run_date())
+        with _fail_without_retry():
+            return steps.parse(params["config"] or None, sources, _run_date())
 
     @task(retries=ENRICH_RETRIES, retry_delay=ENRICH_RETRY_DELAY, max_retry_delay=ENRICH_MAX_RETRY_DELAY)
     def resolve_titles(parsed: dict, params=None) -> dict:

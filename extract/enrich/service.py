@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from extract.archive import ArchivedResponse, sidecar_path
 from extract.errors import FetchError, ParseError
@@ -106,10 +107,12 @@ class ServiceClient:
             self.failed(str(exc))
             self._failed_in_a_row += 1
             self._no_answer_in_a_row = self._no_answer_in_a_row + 1 if exc.status is None else 0
+            where = urlsplit(exc.url)
+            said = f"{exc.reason} ({where.netloc}{where.path})"  # the full URL is in `errors`
             if self._no_answer_in_a_row >= self._unreachable_after:
-                self._open(f"unreachable: {exc}")
+                self._open(f"unreachable: {said}")
             elif self._failed_in_a_row >= self._failing_after:
-                self._open(f"{self._failed_in_a_row} requests in a row failed, last: {exc}")
+                self._open(f"{self._failed_in_a_row} requests in a row failed, last: {said}")
             raise
         self._count(before_net, before_archive)
         self._failed_in_a_row = self._no_answer_in_a_row = 0
