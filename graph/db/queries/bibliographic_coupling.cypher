@@ -1,6 +1,6 @@
 // Bibliographic coupling: papers that share references with a paper, by the number of works both cite (those works listed).
 // @param paper_id string: id of the paper
-// @param limit int = 20: maximum rows
+// @param limit int[0..] = 20: maximum rows
 MATCH (target:Paper {paper_id: $paper_id})-[:CITES]->(cited:Paper)<-[:CITES]-(other:Paper)
 WHERE other <> target
 WITH other, cited ORDER BY cited.paper_id

@@ -2,7 +2,7 @@
 // @param from_paper string: paper id where the path starts
 // @param to_paper string: paper id where the path ends
 // @param directed bool = false: only paths where each paper cites the next
-// @param limit int = 10: maximum paths
+// @param limit int[0..] = 10: maximum paths
 MATCH (a:Paper {paper_id: $from_paper}), (b:Paper {paper_id: $to_paper})
 WHERE a <> b
 CALL (a, b) {

@@ -1,6 +1,6 @@
 // Co-citation: the works cited together with a paper, by how many papers cite both (those papers listed).
 // @param paper_id string: id of the paper
-// @param limit int = 20: maximum rows
+// @param limit int[0..] = 20: maximum rows
 MATCH (target:Paper {paper_id: $paper_id})<-[:CITES]-(citing:Paper)-[:CITES]->(other:Paper)
 WHERE other <> target
 WITH other, citing ORDER BY citing.paper_id

@@ -1,7 +1,7 @@
 // Hugging Face Hub repos (models by default) that cite the papers proposing a method, most downloaded first.
 // @param method string: method key, name or alias (case-insensitive)
 // @param kind string = "model": model, dataset or space; empty for every kind
-// @param limit int = 50: maximum rows
+// @param limit int[0..] = 50: maximum rows
 MATCH (m:Method)
 WHERE m.key = $method OR toLower(m.name) = toLower($method)
    OR toLower($method) IN [x IN m.aliases | toLower(x)]

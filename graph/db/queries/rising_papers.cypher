@@ -1,6 +1,6 @@
 // Rising papers: the in-graph citations a paper gained from papers published since a day, beside those from earlier (or undated) papers.
-// @param since string: first publication day (YYYY-MM-DD) of a recent citing paper
-// @param limit int = 20: maximum rows
+// @param since date: first publication day (YYYY-MM-DD) of a recent citing paper
+// @param limit int[0..] = 20: maximum rows
 MATCH (citing:Paper {ingested: true})-[:CITES]->(p:Paper)
 WITH p, count(DISTINCT CASE WHEN citing.published_at >= date($since) THEN citing END) AS recent,
      count(DISTINCT citing) AS total
