@@ -2,9 +2,15 @@
 ### paper_ingest
 
 Daily: fetch every configured source (one mapped task each), parse the raw responses into one
-deduplicated papers table, extract MODEL / DATASET / METHOD entities, and write the Parquet
-snapshot of the logical date. The snapshot is the `paper_graph_snapshot` Asset; its event carries
-the row counts and triggers `paper_graph_load`.
+deduplicated papers table, enrich the papers (arXiv ids for title-only papers, Semantic Scholar
+citations, the Hugging Face Hub repos citing them), extract MODEL / DATASET / METHOD entities, and
+write the Parquet snapshot of the logical date. The snapshot is the `paper_graph_snapshot` Asset;
+its event carries the row counts and triggers `paper_graph_load`.
+
+Enrichment fails soft: `resolve_titles` (arXiv title search), then `enrich` mapped over Semantic
+Scholar and the Hub, each with its own retries; a service still unreachable on its last try is
+skipped, and `merge_enrichment` (which assembles everything from the raw archive) and the snapshot
+summary say what was skipped. A later run of the same date asks again for what is missing.
 
 Sources, topic queries, paths and batch sizes come from `config/pipeline.toml`; the `sources` param
 overrides them for one run (e.g. `dump:/path/to/saved/pages`). Rerunning a date replaces its output.
@@ -25,6 +31,19 @@ DEFAULT_ARGS = {
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=10),
 }
+
+
+# An enrichment service's task: quick retries, then the service is skipped (the run goes on without it).
+ENRICH_RETRIES = 2
+ENRICH_RETRY_DELAY = timedelta(seconds=5)
+ENRICH_MAX_RETRY_DELAY = timedelta(minutes=1)
+ENRICH_MAPPED = ["s2", "hf_hub"]  # paper_graph.steps.ENRICH_MAPPED (kept literal: DAG files parse fast)
+
+
+def _final_try() -> bool:
+    """True on the task's last try: an unreachable service is then skipped instead of retried."""
+    ti = get_current_context()["ti"]
+    return ti.try_number > ti.max_tries
 
 
 @contextmanager
@@ -86,11 +105,40 @@ def paper_ingest():
         with _fail_without_retry():
             return steps.parse(params["config"] or None, sources, _run_date())
 
-    @task
-    def extract_entities(parsed: dict, params=None) -> dict:
+    @task(retries=ENRICH_RETRIES, retry_delay=ENRICH_RETRY_DELAY, max_retry_delay=ENRICH_MAX_RETRY_DELAY)
+    def resolve_titles(parsed: dict, params=None) -> dict:
         from paper_graph import steps
 
-        return steps.extract(params["config"] or None, parsed)
+        return steps.enrich_service(params["config"] or None, parsed, "arxiv_title", final_try=_final_try())
+
+    @task(
+        retries=ENRICH_RETRIES,
+        retry_delay=ENRICH_RETRY_DELAY,
+        max_retry_delay=ENRICH_MAX_RETRY_DELAY,
+        trigger_rule="all_done",  # a failed title resolution does not stop S2 or the Hub
+        map_index_template="{{ task.op_kwargs['service'] }}",
+    )
+    def enrich(parsed: dict, resolved: dict | None, service: str, params=None) -> dict:
+        from paper_graph import steps
+
+        if not parsed:
+            raise steps.PipelineError("parse did not finish: nothing to enrich")
+        return steps.enrich_service(
+            params["config"] or None, parsed, service, after=[resolved], final_try=_final_try()
+        )
+
+    @task(trigger_rule="all_done")
+    def merge_enrichment(parsed: dict, resolved: dict | None, enriched: list, params=None) -> dict:
+        from paper_graph import steps
+
+        services = [enriched[i] for i in range(len(enriched))] if enriched else []  # by index: no probing
+        return steps.merge_enrichment(params["config"] or None, parsed, [resolved, *services])
+
+    @task
+    def extract_entities(enriched: dict, params=None) -> dict:
+        from paper_graph import steps
+
+        return steps.extract(params["config"] or None, enriched)
 
     @task(outlets=[SNAPSHOT])
     def write_snapshot(extracted: dict, run_id=None, params=None) -> dict:
@@ -103,7 +151,9 @@ def paper_ingest():
     sources = plan_sources()
     parsed = parse(sources)
     fetch.expand(source=sources) >> parsed  # parse reads what the fetches archived
-    write_snapshot(extract_entities(parsed))
+    resolved = resolve_titles(parsed)
+    enriched = enrich.partial(parsed=parsed, resolved=resolved).expand(service=ENRICH_MAPPED)
+    write_snapshot(extract_entities(merge_enrichment(parsed, resolved, enriched)))
 
 
 paper_ingest()

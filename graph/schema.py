@@ -16,7 +16,7 @@ from typing import Final
 
 import pyarrow as pa
 
-from extract.records import INT_BITS, Entity, Mention, PaperRecord
+from extract.records import INT_BITS, Citation, Entity, HubRepo, Mention, PaperHubLink, PaperRecord
 
 SCHEMA_VERSION: Final[str] = "1.0"
 
@@ -62,6 +62,9 @@ def _field(name: str, arrow_type: pa.DataType, doc: str, nullable: bool = False)
 SCHEMA_PAPERS: Final = schema_from_dataclass(PaperRecord)
 SCHEMA_ENTITIES: Final = schema_from_dataclass(Entity)
 SCHEMA_MENTIONS: Final = schema_from_dataclass(Mention)
+SCHEMA_CITATIONS: Final = schema_from_dataclass(Citation)
+SCHEMA_HUB_REPOS: Final = schema_from_dataclass(HubRepo)
+SCHEMA_PAPER_HUB_LINKS: Final = schema_from_dataclass(PaperHubLink)
 
 SCHEMA_AUTHORS: Final = pa.schema(
     [
@@ -135,6 +138,9 @@ TABLES: Final[dict[str, Table]] = {
         Table("paper_entities", SCHEMA_PAPER_ENTITIES, ("paper_id", "entity_key")),
         Table("references", SCHEMA_REFERENCES, ("citing_paper_id", "cited_paper_id", "entity_key")),
         Table("co_mentions", SCHEMA_CO_MENTIONS, ("entity_key_a", "entity_key_b")),
+        Table("citations", SCHEMA_CITATIONS, ("citing_paper_id", "cited_paper_id")),
+        Table("hub_repos", SCHEMA_HUB_REPOS, ("hub_key",)),
+        Table("paper_hub_links", SCHEMA_PAPER_HUB_LINKS, ("paper_id", "hub_key")),
         Table("raw_responses", SCHEMA_RAW_RESPONSES, ("source", "url", "sha256")),
     )
 }

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from extract.enrich import files as enrich_files
 from paper_graph.config import PipelineConfig
 
 
@@ -25,6 +26,11 @@ class RunDir:
     ENTITIES = "entities.jsonl"  # canonical entities with aliases
     RESPONSES = "responses.json"  # the archived bodies the papers were parsed from
     QUARANTINE = "quarantine.json"  # pages and entries parse left out, with reasons (ParseResult)
+    # written by the enrich stage, named by extract.enrich.files (which rewrites papers.jsonl too)
+    CITATIONS = enrich_files.CITATIONS_FILE
+    HUB_REPOS = enrich_files.HUB_REPOS_FILE
+    PAPER_HUB_LINKS = enrich_files.PAPER_HUB_LINKS_FILE
+    ENRICH_REPORT = enrich_files.REPORT_FILE
 
     @classmethod
     def of(cls, config: PipelineConfig, run_date: str) -> RunDir:
@@ -63,3 +69,19 @@ class RunDir:
     @property
     def quarantine(self) -> Path:
         return self.path / self.QUARANTINE
+
+    @property
+    def citations(self) -> Path:
+        return self.path / self.CITATIONS
+
+    @property
+    def hub_repos(self) -> Path:
+        return self.path / self.HUB_REPOS
+
+    @property
+    def paper_hub_links(self) -> Path:
+        return self.path / self.PAPER_HUB_LINKS
+
+    @property
+    def enrich_report(self) -> Path:
+        return self.path / self.ENRICH_REPORT

@@ -171,6 +171,147 @@ def parse(config_path: str | None, sources: list[dict[str, Any]], run_date: str)
     return summary
 
 
+# ---- enrichment (extract.enrich): one task per service, then one merge -----------------------------
+
+# The services, in the order they build on each other: title resolution first (S2 and the Hub are
+# asked about arXiv ids), then S2 and the Hub side by side (the DAG maps one task over them).
+ENRICH_SERVICES: tuple[str, ...] = ("arxiv_title", "s2", "hf_hub")
+ENRICH_MAPPED: tuple[str, ...] = ("s2", "hf_hub")
+_SETTINGS_KEY = {"arxiv_title": "arxiv", "s2": "s2", "hf_hub": "hf_hub"}
+# a service that answered (partial: some requests failed) or had nothing to look up (idle)
+_REACHED = ("ok", "partial", "idle")
+
+
+class ServiceUnavailableError(PipelineError):
+    """An enrichment service could not be reached; raised only while the task has retries left."""
+
+
+def _enrich_settings(config: PipelineConfig, services: Iterable[str]):  # type: ignore[no-untyped-def]
+    """The configured [enrich] settings with only `services` enabled (those not configured stay off)."""
+    from dataclasses import replace
+
+    from extract.enrich import EnrichSettings
+
+    settings = EnrichSettings.from_dict(config.enrich)
+    wanted = set(services)
+    return replace(
+        settings,
+        **{
+            key: replace(getattr(settings, key), enabled=getattr(settings, key).enabled and name in wanted)
+            for name, key in _SETTINGS_KEY.items()
+        },
+    )
+
+
+def _service_enabled(config: PipelineConfig, service: str) -> bool:
+    from extract.enrich import EnrichSettings
+
+    settings = EnrichSettings.from_dict(config.enrich)
+    return settings.enabled and getattr(settings, _SETTINGS_KEY[service]).enabled
+
+
+def enrich_service(
+    config_path: str | None,
+    parsed: Mapping[str, Any],
+    service: str,
+    after: Iterable[Mapping[str, Any] | None] = (),
+    final_try: bool = True,
+) -> dict[str, Any]:
+    """Ask one enrichment service about the run's papers; its answers go to the raw archive, where
+    `merge_enrichment` reads them back (and a rerun of the date finds them).
+
+    `after`: the summaries of the services this one builds on (title resolution for S2 and the Hub);
+    those that were reached are replayed from the archive first. Fails soft: an unreachable service
+    raises ServiceUnavailableError while the task has retries left (`final_try` false), then returns a
+    summary with status "unavailable" and the reason, and the run goes on.
+    """
+    from extract.enrich import enrich_papers
+    from extract.jsonl import read_records_jsonl
+
+    if service not in ENRICH_SERVICES:
+        raise PipelineError(f"unknown enrichment service {service!r}; known: {', '.join(ENRICH_SERVICES)}")
+    config = _config(config_path)
+    run = RunDir.from_xcom(parsed["run"])
+    if not _service_enabled(config, service):
+        return {
+            "service": service,
+            "status": "disabled",
+            "reason": "disabled in [enrich]",
+            "run": run.as_xcom(),
+        }
+    before = [s["service"] for s in after if s and s.get("status") in _REACHED]
+    result = enrich_papers(
+        read_records_jsonl(run.papers),
+        run.run_date,
+        config.paths.archive,
+        _enrich_settings(config, [*before, service]),
+        config.fetch,
+    )
+    report = result.services[service]
+    summary = {**report.as_dict(), "run": run.as_xcom()}
+    if report.status == "unavailable":
+        if not final_try:
+            raise ServiceUnavailableError(f"{service} unavailable for {run.run_date}: {report.reason}")
+        log.warning(
+            "enrichment %s skipped for %s (no retries left): %s", service, run.run_date, report.reason
+        )
+    elif report.status == "partial":
+        log.warning("enrichment %s partial for %s: %s", service, run.run_date, report.summary_line())
+    else:
+        log.info("enrichment %s: %s", service, report.summary_line())
+    return summary
+
+
+def merge_enrichment(
+    config_path: str | None, parsed: Mapping[str, Any], services: Iterable[Mapping[str, Any] | None]
+) -> dict[str, Any]:
+    """Assemble the run's enrichment from the services' answers in the archive and write its work files
+    (papers re-keyed, citations, Hub repos and links). Services whose task did not reach them are
+    left out, and the summary's `skipped` says which and why; their rows are missing from this
+    snapshot and a later run of the same date asks again."""
+    from extract.enrich import enrich_papers
+    from extract.enrich.files import write_enrichment
+    from extract.jsonl import read_records_jsonl
+
+    if not parsed:
+        raise PipelineError("parse did not finish: nothing to enrich")
+    config = _config(config_path)
+    run = RunDir.from_xcom(parsed["run"])
+    by_service = {s["service"]: s for s in services if s}
+    reached = [name for name in ENRICH_SERVICES if by_service.get(name, {}).get("status") in _REACHED]
+    skipped = {
+        name: (by_service[name].get("reason") or by_service[name].get("status"))
+        if name in by_service
+        else "its task failed"
+        for name in ENRICH_SERVICES
+        if name not in reached
+    }
+    result = enrich_papers(
+        read_records_jsonl(run.papers),
+        run.run_date,
+        config.paths.archive,
+        _enrich_settings(config, reached),
+        config.fetch,
+    )
+    write_enrichment(result, run.path)
+    report = {
+        **result.summary(),
+        "skipped": {name: reason for name, reason in skipped.items() if reason != "disabled in [enrich]"},
+    }
+    temp = run.enrich_report.with_name(f".{run.enrich_report.name}.tmp")
+    temp.write_text(json.dumps(report, indent=2, sort_keys=True), encoding="utf-8")
+    temp.replace(run.enrich_report)  # the services' own report, with what their tasks could not reach
+    summary = {
+        **{k: v for k, v in report.items() if k != "services"},
+        "idle": [name for name, r in result.services.items() if r.status == "idle"],
+        "run": run.as_xcom(),
+    }
+    for name, reason in summary["skipped"].items():
+        log.warning("enrichment of %s: %s skipped: %s", run.run_date, name, reason)
+    log.info("enriched %s", {k: v for k, v in summary.items() if k != "run"})
+    return summary
+
+
 def extract(config_path: str | None, parsed: Mapping[str, Any]) -> dict[str, Any]:
     """Entities of every parsed paper of `parsed["run"]`: its mentions (per paper, in paper order)
     and entities files."""
@@ -221,14 +362,38 @@ def write_snapshot(config_path: str | None, extracted: Mapping[str, Any], run_id
         writer.write("references", relations.references(paper_entities))
         writer.write("co_mentions", relations.co_mentions(paper_entities))
         writer.write("raw_responses", _raw_response_rows(config, run))
+        for table, path in (
+            ("citations", run.citations),
+            ("hub_repos", run.hub_repos),
+            ("paper_hub_links", run.paper_hub_links),
+        ):
+            if path.exists():  # absent when the run was not enriched: the table stays empty
+                writer.write(table, _enrichment_rows(table, path))
         manifest = writer.commit()
     summary = {
         "snapshot_date": run.run_date,
         "path": f"{config.paths.snapshots}/dt={run.run_date}",
         "rows": {name: entry.rows for name, entry in manifest.tables.items()},
+        "enrichment_unavailable": _enrichment_unavailable(run),
     }
     log.info("snapshot %s", summary)
     return summary
+
+
+def _enrichment_rows(table: str, path: Path) -> Iterator[Any]:
+    from extract.jsonl import read_rows_jsonl
+    from extract.records import Citation, HubRepo, PaperHubLink
+
+    record = {"citations": Citation, "hub_repos": HubRepo, "paper_hub_links": PaperHubLink}[table]
+    return read_rows_jsonl(path, record)
+
+
+def _enrichment_unavailable(run: RunDir) -> list[str]:
+    """What the enrich stage could not do for this run (its report), for the snapshot's summary."""
+    if not run.enrich_report.exists():
+        return ["enrichment: not run"]
+    report = json.loads(run.enrich_report.read_text(encoding="utf-8"))
+    return [*report.get("unavailable", []), *(f"{k}: {v}" for k, v in report.get("skipped", {}).items())]
 
 
 def _also_written(writer: Any, table: str, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:

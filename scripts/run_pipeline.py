@@ -195,6 +195,8 @@ def _example(driver, name: str, params: dict[str, object]) -> list[dict[str, obj
     print(f"\n$ paper-graph query {name} {args}\n  ({query.description})")
     for row in rows[:5]:
         print("  " + json.dumps(row, ensure_ascii=False, default=str)[:160])
+    if not rows:
+        print("  (no rows)")
     return rows
 
 
@@ -215,6 +217,31 @@ def _print_quarantine(report_file: Path, folder: Path, shown: int = 8) -> None:
         print(f"Values dropped ({len(report['warnings'])}), e.g. {report['warnings'][0][:200]}")
 
 
+def _enrichment_summary(run) -> None:  # type: ignore[no-untyped-def]
+    """What the enrich stage did (its report in the run folder), and what it could not do."""
+    if not run.enrich_report.exists():
+        print("Enrichment: not run")
+        return
+    report = json.loads(run.enrich_report.read_text(encoding="utf-8"))
+    r = report
+    print(f"Enrichment: {r['resolved_arxiv_ids']} arXiv ids resolved by title, {r['with_s2_id']} papers")
+    print(f"  found by Semantic Scholar, {r['citations']} citations ({r['citations_in_graph']} to ingested")
+    print(
+        f"  papers), {r['hub_links']} Hub links; {r['requests']} requests, {r['from_archive']} from archive"
+    )
+    unavailable = [
+        *report.get("unavailable", []),
+        *(f"{k}: {v}" for k, v in report.get("skipped", {}).items()),
+    ]
+    for line in unavailable:
+        print(f"  UNAVAILABLE {line[:200]}{'...' if len(line) > 200 else ''}")
+    for name, service in sorted(report.get("services", {}).items()):
+        if service["status"] == "idle":
+            print(f"  {name}: nothing to look up (no paper of the run has what it asks about)")
+    if unavailable:
+        print("  (a later `make run` of the same date asks again for what is missing)")
+
+
 def summarize(config, run_date: str, instance: neo4j_local.Instance, neo4j: connection.Connection) -> None:  # type: ignore[no-untyped-def]
     from extract.jsonl import count_lines
     from graph.db.runner import graph_counts
@@ -228,11 +255,18 @@ def summarize(config, run_date: str, instance: neo4j_local.Instance, neo4j: conn
     print(f"Raw responses archived under {config.paths.archive}/raw/ ({raw} for this run)")
     print(f"Papers parsed and deduplicated: {parsed}")
     _print_quarantine(RunDir.of(config, run_date).quarantine, config.paths.archive / "quarantine")
+    _enrichment_summary(RunDir.of(config, run_date))
     rows = {name: entry.rows for name, entry in snapshot.manifest.tables.items()}
     print(f"Snapshot {snapshot.path}: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
     with connection.open_driver(neo4j) as driver:
         counts = graph_counts(driver)
         print("Graph: " + ", ".join(f"{k} {v}" for part in counts.values() for k, v in part.items()))
+        (cited,) = _example(driver, "citation_counts", {})
+        c = cited
+        print(f"Citations: {c['cites_in_graph']} CITES between ingested papers, {c['cites_external']} to")
+        print(f"  {c['cited_works_not_ingested']} cited works not ingested; {c['hub_links']} Hub links")
+        print(f"  ({c['hub_models']} models, {c['hub_datasets']} datasets, {c['hub_spaces']} Spaces)")
+        _example(driver, "most_cited", {"limit": 5})
         top = _example(driver, "top_entities", {"limit": 5})
         if top:  # the second example follows the first: what co-occurs with the most mentioned entity
             _example(driver, "cooccurring_methods", {"entity": top[0]["entity_key"], "limit": 5})

@@ -35,6 +35,10 @@ EXAMPLES: dict[str, Any] = {
     "entity": "Transformer",
     "source": "Transformer",
     "target": "MNIST",
+    "dataset": "MNIST",
+    "since": "2024-01-01",
+    "from_paper": "title:391211378b079e88",
+    "to_paper": "title:f19867141f0d95d7",
     "load_id": "YYYY-MM-DD/run-id (see MATCH (s:Snapshot) RETURN s.load_id)",
 }
 # Where one query needs another example than the others.

@@ -25,8 +25,12 @@ _EXPECTED: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
     "mentions": ("paper_entities", lambda row: True),
     "proposes": ("paper_entities", lambda row: bool(row["proposed"])),
     "references": ("references", lambda row: True),
+    "cites": ("citations", lambda row: row["citing_paper_id"] != row["cited_paper_id"]),
+    "hub_repos": ("hub_repos", lambda row: True),
+    "hub_links": ("paper_hub_links", lambda row: True),
 }
 CORE_COUNTS = ("papers", "has_code", "entities", "authored_by", "mentions", "proposes")
+RELATION_COUNTS = ("references", "cites", "hub_repos", "hub_links")
 
 
 def expected_counts(
@@ -90,11 +94,12 @@ def check_load(
 ) -> CheckReport:
     """Compare what the snapshot's load wrote with the snapshot, and run the data-quality queries.
 
-    `relations=False` skips the REFERENCES count (for a check between CORE_STEPS and RELATION_STEPS).
+    `relations=False` skips the relation counts (REFERENCES, CITES, Hub repos and links), for a check
+    between CORE_STEPS and RELATION_STEPS.
     Problems (count mismatches, orphan mentions) are listed in the report; call `raise_for_problems()`.
     """
     load_id = snapshot_load_id(snapshot)
-    names = CORE_COUNTS + (("references",) if relations else ())
+    names = CORE_COUNTS + (RELATION_COUNTS if relations else ())
     expected = expected_counts(snapshot, names)
     (counts,) = run_named(driver, "dq_load_counts", {"load_id": load_id}, database)
     return CheckReport(

@@ -21,14 +21,12 @@ from typing import Any, Protocol
 import pyarrow as pa
 from neo4j import Driver, ManagedTransaction
 
+from extract.clean import title_paper_id
 from graph.db import model
 from graph.db.queries import constraint_statements, loader_statement
 from graph.snapshot.manifest import Manifest
 
 log = logging.getLogger(__name__)
-# The count and check queries name relationship types a young graph may not have yet (HAS_CODE, ...);
-# Neo4j answers each with an "unknown relationship type" notification the driver logs as a warning.
-logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 
 DEFAULT_BATCH_SIZE = 2000
 
@@ -174,6 +172,48 @@ def paper_id_rows(batch: pa.RecordBatch | pa.Table) -> list[str]:
     return batch.column("paper_id").to_pylist()
 
 
+def alias_rows(batch: pa.RecordBatch | pa.Table) -> list[dict[str, Any]]:
+    """Keys another Paper node may hold for the same paper: its S2 stub key, its former title key."""
+    rows = []
+    for row in _rows(batch):
+        aliases = [f"s2:{row['s2_paper_id']}"] if row.get("s2_paper_id") else []
+        title_key = title_paper_id(row["title"])
+        if title_key != row["paper_id"]:
+            aliases.append(title_key)
+        rows.append({"paper_id": row["paper_id"], "aliases": aliases})
+    return rows
+
+
+def s2_enriched_paper_ids(batch: pa.RecordBatch | pa.Table) -> list[str]:
+    """Papers whose reference list this snapshot knows (Semantic Scholar found them); only their
+    citations are pruned: a paper the enrichment could not reach keeps the citations it had."""
+    return [row["paper_id"] for row in _rows(batch) if row.get("s2_paper_id")]
+
+
+def hub_repo_rows(batch: pa.RecordBatch | pa.Table) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": row["hub_key"],
+            "label": model.hub_label(row["kind"]).value,
+            "kind": row["kind"],
+            "repo_id": row["repo_id"],
+            "likes": row.get("likes"),
+            "downloads": row.get("downloads"),
+            "pipeline_tag": row.get("pipeline_tag"),
+            "last_modified": row.get("last_modified"),
+        }
+        for row in _rows(batch)
+    ]
+
+
+def _has_rows(table: str) -> Callable[[SnapshotSource], bool]:
+    def check(snapshot: SnapshotSource) -> bool:
+        entry = snapshot.manifest.tables.get(table)
+        return bool(entry and entry.rows)
+
+    return check
+
+
 @dataclass(frozen=True)
 class Step:
     name: str
@@ -182,10 +222,12 @@ class Step:
     to_rows: Callable[[pa.RecordBatch | pa.Table], list[Any]] = _rows
     prune: bool = False  # the statement deletes (takes $paper_ids, returns deleted counts)
     params: Mapping[str, Any] = field(default_factory=dict)  # further statement parameters
+    when: Callable[[SnapshotSource], bool] | None = None  # run the step only for such snapshots
 
 
 CORE_STEPS: tuple[Step, ...] = (
     Step("papers", "papers", "papers", paper_rows),
+    Step("absorb_aliases", "papers", "absorb_aliases", alias_rows, prune=True),
     Step("repositories", "papers", "repositories", repository_rows),
     Step("entities", "entities", "entities", entity_rows),
     Step("authors", "authors", "authors", author_rows),
@@ -202,6 +244,19 @@ CORE_STEPS: tuple[Step, ...] = (
 RELATION_STEPS: tuple[Step, ...] = (
     Step("references", "references", "references"),
     Step("prune_references", "papers", "prune_references", paper_id_rows, prune=True),
+    Step("citations", "citations", "citations"),
+    Step("prune_citations", "papers", "prune_citations", s2_enriched_paper_ids, prune=True),
+    Step("hub_repos", "hub_repos", "hub_repos", hub_repo_rows),
+    Step("paper_hub_links", "paper_hub_links", "paper_hub_links"),
+    # a snapshot without any Hub link was written without the Hub (unreachable): keep the links there are
+    Step(
+        "prune_hub_links",
+        "papers",
+        "prune_hub_links",
+        paper_id_rows,
+        prune=True,
+        when=_has_rows("paper_hub_links"),
+    ),
 )
 ALL_STEPS: tuple[Step, ...] = CORE_STEPS + RELATION_STEPS
 
@@ -217,9 +272,12 @@ def _write_rows(
 
 
 def _prune(
-    tx: ManagedTransaction, statement: str, paper_ids: list[str], load_id: str, params: Mapping[str, Any]
+    tx: ManagedTransaction, statement: str, rows: list[Any], load_id: str, params: Mapping[str, Any]
 ) -> int:
-    record = tx.run(statement, {**params, "paper_ids": paper_ids, "load_id": load_id}).single(strict=True)
+    # prune statements take the paper ids ($paper_ids); absorb_aliases takes alias rows ($rows)
+    record = tx.run(statement, {**params, "paper_ids": rows, "rows": rows, "load_id": load_id}).single(
+        strict=True
+    )
     return sum(int(v) for v in record.values())
 
 
@@ -279,6 +337,9 @@ def _run_step(
     report = StepReport(step.name, None if step.prune else step.table)
     statement = loader_statement(step.statement)
     started = time.perf_counter()
+    if step.when is not None and not step.when(snapshot):
+        log.info("%s: skipped for this snapshot", step.name)
+        return report
     with driver.session(database=database) as session:
         for batch in batches(snapshot, step.table, batch_size):
             rows = step.to_rows(batch)

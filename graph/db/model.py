@@ -24,6 +24,10 @@ class Label(StrEnum):
     METHOD = "Method"
     REPOSITORY = "Repository"
     SNAPSHOT = "Snapshot"
+    HUB_REPO = "HubRepo"  # every HubModel, HubDataset and HubSpace node also carries this label
+    HUB_MODEL = "HubModel"
+    HUB_DATASET = "HubDataset"
+    HUB_SPACE = "HubSpace"
 
 
 class Rel(StrEnum):
@@ -33,6 +37,7 @@ class Rel(StrEnum):
     REFERENCES = "REFERENCES"
     HAS_CODE = "HAS_CODE"
     LOADED_FROM = "LOADED_FROM"
+    CITES = "CITES"
 
 
 # Entity `type` column value -> the label added next to :Entity.
@@ -42,6 +47,13 @@ ENTITY_TYPE_LABELS: Final[dict[str, Label]] = {
     "METHOD": Label.METHOD,
 }
 
+# Hub repo `kind` column value -> the label added next to :HubRepo.
+HUB_KIND_LABELS: Final[dict[str, Label]] = {
+    "model": Label.HUB_MODEL,
+    "dataset": Label.HUB_DATASET,
+    "space": Label.HUB_SPACE,
+}
+
 # The uniqueness-constrained key of each node label that is MERGEd (see queries/constraints.cypher).
 NODE_KEYS: Final[dict[Label, str]] = {
     Label.PAPER: "paper_id",
@@ -49,10 +61,27 @@ NODE_KEYS: Final[dict[Label, str]] = {
     Label.ENTITY: "key",
     Label.REPOSITORY: "url",
     Label.SNAPSHOT: "load_id",
+    Label.HUB_REPO: "key",
 }
 
 # Property that stamps nodes and relationships with the load that last wrote them.
 LOAD_STAMP: Final[str] = "load_id"
+
+# True on papers of a snapshot's `papers` table; false on the Paper nodes of cited works that were
+# never ingested ("stubs", created from `citations` rows). A later ingest turns a stub into a paper.
+INGESTED: Final[str] = "ingested"
+
+# The properties a stub carries (from the citation row); those not in `papers` are removed on ingest.
+STUB_PROPERTIES: Final[tuple[str, ...]] = (
+    "paper_id",
+    INGESTED,
+    "arxiv_id",
+    "s2_paper_id",
+    "doi",
+    "title",
+    "year",
+    LOAD_STAMP,
+)
 
 # Paper columns that become relationships rather than Paper properties.
 PAPER_COLUMNS_AS_RELATIONSHIPS: Final[frozenset[str]] = frozenset({"authors", "github_repo"})
@@ -92,6 +121,20 @@ RELATIONSHIPS: Final[tuple[RelationshipSpec, ...]] = (
     RelationshipSpec(
         Rel.LOADED_FROM, Label.PAPER, Label.SNAPSHOT, (LOAD_STAMP,), "snapshot the paper was last loaded from"
     ),
+    RelationshipSpec(
+        Rel.CITES,
+        Label.PAPER,
+        Label.PAPER,
+        ("source", LOAD_STAMP),
+        "the citing paper's reference list holds the cited work (Semantic Scholar)",
+    ),
+    RelationshipSpec(
+        Rel.CITES,
+        Label.HUB_REPO,
+        Label.PAPER,
+        (LOAD_STAMP,),
+        "the Hub repo's card cites the paper (arxiv:<id>)",
+    ),
 )
 
 # Relationships owned by a paper: a re-loaded paper drops those not stamped by the current load.
@@ -108,12 +151,24 @@ PAPER_PROPERTIES: Final[tuple[str, ...]] = tuple(
     name for name in TABLES["papers"].schema.names if name not in PAPER_COLUMNS_AS_RELATIONSHIPS
 )
 
+HUB_REPO_PROPERTIES: Final[tuple[str, ...]] = (
+    "key",
+    "kind",
+    "repo_id",
+    "likes",
+    "downloads",
+    "pipeline_tag",
+    "last_modified",
+    LOAD_STAMP,
+)
+
 NODE_PROPERTIES: Final[dict[Label, tuple[str, ...]]] = {
-    Label.PAPER: (*PAPER_PROPERTIES, LOAD_STAMP),
+    Label.PAPER: (*PAPER_PROPERTIES, INGESTED, LOAD_STAMP),
     Label.AUTHOR: ("key", "name"),
     Label.ENTITY: ("key", "type", "name", "aliases", LOAD_STAMP),
     Label.REPOSITORY: ("url",),
     Label.SNAPSHOT: ("load_id", "snapshot_date", "run_id", "schema_version", "rows_TABLE"),
+    Label.HUB_REPO: HUB_REPO_PROPERTIES,
 }
 
 
@@ -123,6 +178,15 @@ def entity_label(entity_type: str) -> Label:
     except KeyError as exc:
         raise ValueError(
             f"unknown entity type {entity_type!r} (expected one of {sorted(ENTITY_TYPE_LABELS)})"
+        ) from exc
+
+
+def hub_label(kind: str) -> Label:
+    try:
+        return HUB_KIND_LABELS[kind]
+    except KeyError as exc:
+        raise ValueError(
+            f"unknown Hub repo kind {kind!r} (expected one of {sorted(HUB_KIND_LABELS)})"
         ) from exc
 
 
@@ -151,10 +215,14 @@ def mermaid() -> str:
     """The model as a Mermaid flowchart (embedded in docs/GRAPH.md; a test keeps them in sync)."""
     entity_labels = " / ".join(label.value for label in ENTITY_TYPE_LABELS.values())
     names = {label: label.value for label in Label}
+    hub_labels = " / ".join(label.value for label in HUB_KIND_LABELS.values())
     names[Label.ENTITY] = f"{Label.ENTITY.value}: {entity_labels}"
+    names[Label.HUB_REPO] = f"{Label.HUB_REPO.value}: {hub_labels}"
     lines = ["flowchart LR"]
-    for label in (Label.PAPER, Label.AUTHOR, Label.ENTITY, Label.REPOSITORY, Label.SNAPSHOT):
+    for label in (Label.PAPER, Label.AUTHOR, Label.ENTITY, Label.REPOSITORY, Label.SNAPSHOT, Label.HUB_REPO):
         props = ", ".join(NODE_PROPERTIES[label])
+        if label is Label.PAPER:
+            props += f"<br/><i>not ingested: {', '.join(STUB_PROPERTIES)}</i>"
         lines.append(f'    {label.value}["<b>{names[label]}</b><br/>{props}"]')
     for spec in RELATIONSHIPS:
         props = ", ".join(spec.properties)

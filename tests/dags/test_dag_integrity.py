@@ -33,6 +33,9 @@ def test_ingest_tasks_schedule_and_outlet(dagbag) -> None:
         "plan_sources",
         "fetch",
         "parse",
+        "resolve_titles",
+        "enrich",
+        "merge_enrichment",
         "extract_entities",
         "write_snapshot",
     }
@@ -41,6 +44,22 @@ def test_ingest_tasks_schedule_and_outlet(dagbag) -> None:
     outlets = dag.get_task("write_snapshot").outlets
     assert [a.name for a in outlets] == ["paper_graph_snapshot"]
     assert dag.get_task("parse").trigger_rule == "all_done"
+
+
+def test_enrich_stage_sits_between_parse_and_extract(dagbag) -> None:
+    from paper_graph import steps
+
+    dag = dagbag.dags["paper_ingest"]
+    assert dag.get_task("resolve_titles").upstream_task_ids == {"parse"}
+    assert dag.get_task("enrich").upstream_task_ids == {"parse", "resolve_titles"}
+    assert dag.get_task("merge_enrichment").upstream_task_ids == {"parse", "resolve_titles", "enrich"}
+    assert dag.get_task("extract_entities").upstream_task_ids == {"merge_enrichment"}
+    # fail soft: a failed service task does not stop the ones after it
+    assert dag.get_task("enrich").trigger_rule == "all_done"
+    assert dag.get_task("merge_enrichment").trigger_rule == "all_done"
+    module = __import__("paper_ingest")
+    assert tuple(module.ENRICH_MAPPED) == steps.ENRICH_MAPPED
+    assert ("arxiv_title", *steps.ENRICH_MAPPED) == steps.ENRICH_SERVICES
 
 
 def test_graph_load_is_scheduled_on_the_snapshot_asset(dagbag) -> None:

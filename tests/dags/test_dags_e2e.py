@@ -43,6 +43,9 @@ requests_per_second = 0
 [load]
 batch_size = 2
 
+[enrich]
+enabled = false  # tests/dags/test_enrich_e2e.py runs the enrichment against its own local services
+
 [[sources]]
 name = "daily"
 kind = "hf_daily"
@@ -167,6 +170,7 @@ def test_ingest_fails_when_every_source_fails(dags, tmp_path: Path, served: Fixt
     config = tmp_path / "down.toml"
     config.write_text(
         f'[paths]\ndata_root = "{tmp_path}"\n[fetch]\nmax_retries = 0\nrequests_per_second = 0\n'
+        "[enrich]\nenabled = false\n"
         f'[[sources]]\nname = "down"\nkind = "hf_paper"\nids = ["2406.09999"]\n'
         f'base_url = "{served.base_url}"\n'
     )

@@ -19,7 +19,8 @@ def test_trigger_ingest_over_rest_and_asset_triggers_graph_load(
 ) -> None:
     config = tmp_path / "pipeline.toml"
     config.write_text(
-        f'[paths]\ndata_root = "{tmp_path / "data"}"\n\n[[sources]]\nname = "saved"\nkind = "dump"\n'
+        f'[paths]\ndata_root = "{tmp_path / "data"}"\n\n[enrich]\nenabled = false\n\n'
+        '[[sources]]\nname = "saved"\nkind = "dump"\n'
         f'path = "{PAGES}"\n'
     )
     host, port = neo4j_server.uri.split("//")[1].rsplit(":", 1)

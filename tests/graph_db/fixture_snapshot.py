@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-from extract.records import Entity, PaperRecord
+from extract.records import Citation, Entity, HubRepo, PaperHubLink, PaperRecord
 from graph.schema import TABLES
 from graph.snapshot import Snapshot, open_snapshot, write_snapshot
 
@@ -55,6 +56,36 @@ def fixture_tables(version: str) -> dict[str, pa.Table]:
         ],
         "references": [
             {"citing_paper_id": a, "cited_paper_id": b, "entity_key": key} for a, b, key in data["references"]
+        ],
+        "citations": [
+            dataclasses.asdict(
+                Citation(
+                    citing_paper_id=citing,
+                    cited_paper_id=cited,
+                    cited_arxiv_id=arxiv_id,
+                    cited_s2_id=s2_id,
+                    cited_title=title,
+                    cited_year=year,
+                )
+            )
+            for citing, cited, arxiv_id, s2_id, title, year in data.get("citations", [])
+        ],
+        "hub_repos": [
+            dataclasses.asdict(
+                HubRepo(
+                    **{
+                        **row,
+                        "last_modified": datetime.fromisoformat(row["last_modified"])
+                        if row.get("last_modified")
+                        else None,
+                    }
+                )
+            )
+            for row in data.get("hub_repos", [])
+        ],
+        "paper_hub_links": [
+            dataclasses.asdict(PaperHubLink(paper_id, hub_key))
+            for paper_id, hub_key in data.get("paper_hub_links", [])
         ],
     }
     return {name: pa.Table.from_pylist(rows.get(name, []), schema=t.schema) for name, t in TABLES.items()}

@@ -48,6 +48,14 @@ def test_catalog_lists_the_named_queries() -> None:
         "dq_orphan_mentions",
         "dq_duplicate_aliases",
         "dq_load_counts",
+        "most_cited",
+        "co_citation",
+        "bibliographic_coupling",
+        "citing_with_dataset",
+        "citation_path",
+        "hub_models_for_method",
+        "rising_papers",
+        "citation_counts",
     } == names
     for query in catalog().values():
         assert query.description and not query.description.startswith("@")

@@ -26,6 +26,10 @@ V1_COUNTS = {
         "Method": 3,
         "Repository": 2,
         "Snapshot": 1,
+        "HubRepo": 2,
+        "HubModel": 2,
+        "HubDataset": 0,
+        "HubSpace": 0,
     },
     "relationships": {
         "AUTHORED_BY": 6,
@@ -34,6 +38,7 @@ V1_COUNTS = {
         "REFERENCES": 7,
         "HAS_CODE": 2,
         "LOADED_FROM": 5,
+        "CITES": 7 + 2,  # between papers, and Hub models citing papers
     },
 }
 
@@ -49,6 +54,10 @@ V1_V2_COUNTS = {
         "Method": 3,
         "Repository": 1,
         "Snapshot": 2,
+        "HubRepo": 2,
+        "HubModel": 2,
+        "HubDataset": 0,
+        "HubSpace": 0,
     },
     "relationships": {
         "AUTHORED_BY": 7,
@@ -57,6 +66,7 @@ V1_V2_COUNTS = {
         "REFERENCES": 7,
         "HAS_CODE": 1,
         "LOADED_FROM": 6,
+        "CITES": 7 + 2,  # v2 has no enrichment rows: v1's citations and Hub links stay
     },
 }
 
@@ -80,8 +90,11 @@ def test_fixture_snapshot_loads_to_exact_counts(neo4j_clean, v1: Snapshot) -> No
         "authors": (6, 6, 3),
         "mentions": (14, 14, 7),
         "references": (7, 7, 4),
+        "citations": (7, 7, 4),
+        "hub_repos": (2, 2, 1),
+        "paper_hub_links": (2, 2, 1),
     }
-    assert report.rows == 5 + 2 + 6 + 6 + 14 + 7
+    assert report.rows == 5 + 2 + 6 + 6 + 14 + 7 + 7 + 2 + 2
     assert report.rows_per_second > 0
     assert report.load_id == "2024-03-31/fixture-run-1"
     assert _references(neo4j_clean) == {tuple(r) for r in fixture_data("v1")["references"]}

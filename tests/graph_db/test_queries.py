@@ -127,6 +127,67 @@ V1_CASES: list[tuple[str, dict[str, Any], list[dict[str, Any]]]] = [
                 "proposes": 3,
                 "has_code": 2,
                 "references": 7,
+                "cites": 7,
+                "hub_repos": 2,
+                "hub_links": 2,
+            }
+        ],
+    ),
+    # citation queries (the richer citation graph is tested in test_citations.py)
+    (
+        "most_cited",
+        {},
+        [
+            {"paper_id": P1, "citations": 4, "hub_repos": 1},
+            {"paper_id": P3, "citations": 2, "hub_repos": 1},
+            {"paper_id": P2, "citations": 1, "hub_repos": 0},
+        ],
+    ),
+    (
+        "co_citation",
+        {"paper_id": P1},
+        [{"paper_id": P3, "cited_together_by": [P4, P5]}, {"paper_id": P2, "cited_together_by": [P3]}],
+    ),
+    (
+        "bibliographic_coupling",
+        {"paper_id": P3},
+        [
+            {"paper_id": P2, "shared_references": [P1]},
+            {"paper_id": P4, "shared_references": [P1]},
+            {"paper_id": P5, "shared_references": [P1]},
+        ],
+    ),
+    ("citing_with_dataset", {"paper_id": P1, "dataset": "imagenet-1k"}, [{"paper_id": P2}, {"paper_id": P5}]),
+    ("citation_path", {"from_paper": P1, "to_paper": P2}, [{"papers": [P1, P2], "steps": ["cited by"]}]),
+    (
+        "citation_path",
+        {"from_paper": P4, "to_paper": P2, "directed": True},
+        [{"hops": 2, "papers": [P4, P3, P2], "steps": ["cites", "cites"]}],
+    ),
+    (
+        "hub_models_for_method",
+        {"method": "LoRA"},
+        [{"paper_id": P3, "repo_id": "example/lora-adapters", "downloads": None, "likes": 1}],
+    ),
+    (
+        "rising_papers",
+        {"since": "2024-03-01"},
+        [
+            {"paper_id": P3, "recent_citations": 2, "earlier_citations": 0},  # from 2403.00004 and 2403.00005
+            {"paper_id": P1, "recent_citations": 2, "earlier_citations": 2},
+        ],
+    ),
+    (
+        "citation_counts",
+        {},
+        [
+            {
+                "ingested_papers": 5,
+                "cited_works_not_ingested": 0,
+                "cites_in_graph": 7,
+                "cites_external": 0,
+                "hub_models": 2,
+                "hub_links": 2,
             }
         ],
     ),

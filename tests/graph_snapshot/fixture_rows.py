@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from extract.records import Entity, Mention, PaperRecord
+from extract.records import Citation, Entity, HubRepo, Mention, PaperHubLink, PaperRecord
 from graph import relations
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "snapshot"
@@ -39,6 +39,21 @@ def entities() -> list[Entity]:
     return [Entity(**row) for row in read_jsonl("entities.jsonl")]
 
 
+def citations() -> list[Citation]:
+    return [Citation(**row) for row in read_jsonl("citations.jsonl")]
+
+
+def hub_repos() -> list[HubRepo]:
+    return [
+        HubRepo(**{**row, "last_modified": _datetime(row["last_modified"])})
+        for row in read_jsonl("hub_repos.jsonl")
+    ]
+
+
+def paper_hub_links() -> list[PaperHubLink]:
+    return [PaperHubLink(**row) for row in read_jsonl("paper_hub_links.jsonl")]
+
+
 def raw_responses() -> list[dict[str, Any]]:
     rows = read_jsonl("raw_responses.jsonl")
     for row in rows:
@@ -58,5 +73,8 @@ def all_tables() -> dict[str, list[Any]]:
         "paper_entities": paper_entity_rows,
         "references": list(relations.references(paper_entity_rows)),
         "co_mentions": list(relations.co_mentions(paper_entity_rows)),
+        "citations": citations(),
+        "hub_repos": hub_repos(),
+        "paper_hub_links": paper_hub_links(),
         "raw_responses": raw_responses(),
     }

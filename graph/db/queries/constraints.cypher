@@ -11,3 +11,6 @@ CREATE INDEX paper_load_id IF NOT EXISTS FOR (n:Paper) ON (n.load_id);
 CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name);
 CREATE INDEX entity_load_id IF NOT EXISTS FOR (n:Entity) ON (n.load_id);
 CREATE INDEX references_entity_key IF NOT EXISTS FOR ()-[r:REFERENCES]-() ON (r.entity_key);
+CREATE CONSTRAINT hub_repo_key IF NOT EXISTS FOR (n:HubRepo) REQUIRE n.key IS UNIQUE;
+CREATE INDEX paper_s2_paper_id IF NOT EXISTS FOR (n:Paper) ON (n.s2_paper_id);
+CREATE INDEX paper_ingested IF NOT EXISTS FOR (n:Paper) ON (n.ingested);

@@ -1,7 +1,9 @@
-// One Paper per row; a null property removes a value the paper no longer has.
+// One Paper per row; a null property removes a value the paper no longer has. A Paper node that was a
+// cited work not ingested yet (ingested = false) becomes a paper: its stub-only properties go.
 UNWIND $rows AS row
 MERGE (p:Paper {paper_id: row.paper_id})
-SET p += row.properties, p.load_id = $load_id
+SET p += row.properties, p.ingested = true, p.load_id = $load_id
+REMOVE p.year, p.doi
 WITH p
 MATCH (s:Snapshot {load_id: $load_id})
 MERGE (p)-[r:LOADED_FROM]->(s)
