@@ -89,13 +89,24 @@ def slide_params(driver: Any, query_name: str) -> dict[str, Any]:
     return values
 
 
+def citation_queries() -> set[str]:
+    """The slides that read what enrichment loads (CITES edges, Hub repos)."""
+    return {name for name, query in catalog().items() if ":CITES" in query.body}
+
+
 def assert_every_slide_returns_rows(driver: Any) -> None:
-    empty = []
+    """Every slide gives rows, except the citation slides on a graph without citations: these pages
+    carry titles only, and offline nothing resolves them to arXiv ids, so nothing is cited (the
+    citation queries' rows are checked on an enriched graph in test_citations.py)."""
+    (record,) = driver.execute_query("MATCH ()-[r:CITES]->() RETURN count(r) AS n").records
+    may_be_empty = citation_queries() if record["n"] == 0 else set()
+    empty = set()
     for name, query in catalog().items():
         records, _, _ = driver.execute_query(query.body, slide_params(driver, name))
         if not records and not name.startswith("dq_"):  # data-quality queries list problems: none is fine
-            empty.append(name)
-    assert not empty, f"slides returning no rows with the guide's example values: {empty}"
+            empty.add(name)
+    unexpected = empty - may_be_empty
+    assert not unexpected, f"slides returning no rows with the guide's example values: {unexpected}"
 
 
 @pytest.fixture(scope="module")

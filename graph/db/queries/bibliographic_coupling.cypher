@@ -8,4 +8,4 @@ WITH other, collect(DISTINCT cited.paper_id) AS shared_references
 RETURN other.paper_id AS paper_id, other.title AS title, size(shared_references) AS shared,
        shared_references
 ORDER BY shared DESC, paper_id
-LIMIT $limit
+LIMIT toInteger($limit)

@@ -22,4 +22,4 @@ RETURN length(path) AS hops, [p IN papers | p.paper_id] AS papers,
          CASE WHEN startNode(relationships(path)[i]) = papers[i] THEN 'cites' ELSE 'cited by' END] AS steps,
        [p IN papers | p.title] AS titles
 ORDER BY hops, papers
-LIMIT $limit
+LIMIT toInteger($limit)

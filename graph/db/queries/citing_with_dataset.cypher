@@ -9,4 +9,4 @@ MATCH (:Paper {paper_id: $paper_id})<-[:CITES]-(citing:Paper)-[m:MENTIONS]->(d)
 RETURN citing.paper_id AS paper_id, citing.title AS title, citing.published_at AS published_at,
        d.key AS dataset, m.sentence AS sentence
 ORDER BY paper_id, dataset
-LIMIT $limit
+LIMIT toInteger($limit)

@@ -8,4 +8,4 @@ WITH other, collect(DISTINCT citing.paper_id) AS cited_together_by
 RETURN other.paper_id AS paper_id, other.title AS title, other.ingested AS ingested,
        size(cited_together_by) AS co_citations, cited_together_by
 ORDER BY co_citations DESC, paper_id
-LIMIT $limit
+LIMIT toInteger($limit)

@@ -11,4 +11,4 @@ RETURN m.key AS method, p.paper_id AS paper_id, p.title AS title, h.kind AS kind
        h.likes AS likes, h.downloads AS downloads, h.pipeline_tag AS pipeline_tag,
        h.last_modified AS last_modified
 ORDER BY coalesce(downloads, -1) DESC, coalesce(likes, -1) DESC, repo_id, paper_id
-LIMIT $limit
+LIMIT toInteger($limit)

@@ -10,4 +10,4 @@ RETURN p.paper_id AS paper_id, p.title AS title, p.ingested AS ingested,
        coalesce(p.published_at.year, p.year) AS year, citations, p.citation_count AS s2_citations,
        COUNT { (:HubRepo)-[:CITES]->(p) } AS hub_repos
 ORDER BY citations DESC, paper_id
-LIMIT $limit
+LIMIT toInteger($limit)

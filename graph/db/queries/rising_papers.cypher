@@ -8,4 +8,4 @@ WHERE recent > 0
 RETURN p.paper_id AS paper_id, p.title AS title, p.ingested AS ingested, recent AS recent_citations,
        total - recent AS earlier_citations
 ORDER BY recent_citations DESC, earlier_citations, paper_id
-LIMIT $limit
+LIMIT toInteger($limit)
