@@ -170,14 +170,37 @@ def _prepare(instance: Instance) -> None:
         pw = password()
         if len(pw) < 8:
             raise Neo4jLocalError("the Neo4j password must have at least 8 characters")
-        result = subprocess.run(
-            ["java", "-cp", _classpath(), "org.neo4j.cli.AdminTool", "dbms", "set-initial-password", pw],
-            env={**os.environ, "NEO4J_HOME": str(instance.home), "NEO4J_CONF": str(instance.home / "conf")},
-            capture_output=True,
-            text=True,
-        )
+        result = admin(instance, ["dbms", "set-initial-password", pw])
         if result.returncode != 0:
             raise Neo4jLocalError(f"set-initial-password failed: {result.stderr or result.stdout}")
+
+
+def admin(instance: Instance, args: list[str], heap: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `neo4j-admin ARGS` (org.neo4j.cli.AdminTool) against the instance's home and conf."""
+    memory = [f"-Xmx{heap}"] if heap else []
+    return subprocess.run(
+        ["java", *memory, "-cp", _classpath(), "org.neo4j.cli.AdminTool", *args],
+        env={**os.environ, "NEO4J_HOME": str(instance.home), "NEO4J_CONF": str(instance.home / "conf")},
+        capture_output=True,
+        text=True,
+    )
+
+
+def import_full(instance: Instance, args: list[str], heap: str = "1g") -> str:
+    """`neo4j-admin database import full ARGS` into the stopped instance; returns the tool's output.
+
+    The conf is rewritten first (as `start` does) so the importer sees the instance's directories."""
+    install()
+    if running_pid(instance) is not None:
+        raise Neo4jLocalError(f"instance {instance.name} is running; stop it before an offline import")
+    _prepare(instance)
+    result = admin(instance, ["database", "import", "full", *args], heap=heap)
+    if result.returncode != 0:
+        raise Neo4jLocalError(
+            f"neo4j-admin database import full failed (exit {result.returncode}):\n"
+            f"{result.stdout[-3000:]}{result.stderr[-3000:]}"
+        )
+    return result.stdout
 
 
 def running_pid(instance: Instance) -> int | None:
