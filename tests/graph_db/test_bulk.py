@@ -17,7 +17,7 @@ from graph.db.bulk import BulkPlanError, check_plan, csv_field, deferred_steps, 
 from graph.db.checks import check_load
 from graph.db.loader import ALL_STEPS, Step, load_snapshot
 from graph.db.writes import NodeWrite, RelWrite
-from graph.snapshot import Snapshot
+from graph.snapshot import Snapshot, open_snapshot
 from paper_graph.local import neo4j as neo4j_local
 from paper_graph.local.bulk import BulkLoadError, bulk_load, local_instance
 from tests.graph_db.graph_dump import canonical_dump
@@ -105,6 +105,33 @@ def test_bulk_then_incremental_equals_the_transactional_loads(
 
     with pytest.raises(BulkLoadError, match="holds .* nodes"):
         bulk_load(bulk_instance, v1)  # not empty any more, and not forced
+
+
+def test_load_bulk_from_the_command_line_refuses_remote_and_non_empty(
+    bulk_instance: neo4j_local.Instance, snapshot_root: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from paper_graph.cli import main
+
+    runner = CliRunner()
+    args = ["load", "2024-03-31", "--root", str(snapshot_root), "--bulk"]
+    remote = runner.invoke(main, args, env={"NEO4J_URI": "bolt://db.example.org:7687", "NEO4J_PASSWORD": "x"})
+    assert remote.exit_code == 1 and remote.exception is not None
+    assert "is not that server" in remote.output and "Traceback" not in remote.output
+
+    local = {
+        "NEO4J_URI": None,
+        "NEO4J_INSTANCE": bulk_instance.name,
+        "NEO4J_BOLT_PORT": str(bulk_instance.bolt_port),
+        "NEO4J_HTTP_PORT": str(bulk_instance.http_port),
+    }
+    neo4j_local.start(bulk_instance)
+    with _driver(bulk_instance) as driver:
+        load_snapshot(driver, open_snapshot(snapshot_root, "2024-03-31"))
+    refused = runner.invoke(main, args, env=local)
+    assert refused.exit_code == 1, refused.output
+    assert "pass --force to replace the graph" in refused.output and "Traceback" not in refused.output
 
 
 def _diff(a: list[str], b: list[str]) -> list[str]:
