@@ -12,6 +12,8 @@ PYTEST_ARGS ?=
 BENCH_BOLT_PORT ?= 27688
 BENCH_HTTP_PORT ?= 27475
 BENCH_PAPERS ?= 5000
+INCREMENT_PAPERS ?= 30000
+INCREMENT_NEW ?= 50
 
 export PAPER_GRAPH_SHARED ?= $(SHARED)
 # `airflow standalone` starts its components as `airflow ...` commands
@@ -23,7 +25,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__PARALLELISM ?= 4
 export PAPER_GRAPH_CONFIG ?= $(CURDIR)/config/pipeline.toml
 
-.PHONY: help install lock neo4j-install neo4j-start neo4j-stop neo4j-status airflow run test test-fast lint format eval bench bench-load scale docs clean
+.PHONY: help install lock neo4j-install neo4j-start neo4j-stop neo4j-status airflow run test test-fast lint format eval bench bench-load bench-increment scale docs clean
 
 help: ## list targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -89,6 +91,13 @@ bench-load: install ## loader figures only: bulk import, batched UNWIND, one MER
 	@$(VENV)/bin/paper-graph neo4j start --instance bench --bolt-port $(BENCH_BOLT_PORT) --http-port $(BENCH_HTTP_PORT) >/dev/null
 	@NEO4J_URI=bolt://127.0.0.1:$(BENCH_BOLT_PORT) NEO4J_INSTANCE=bench NEO4J_BOLT_PORT=$(BENCH_BOLT_PORT) \
 	  NEO4J_HTTP_PORT=$(BENCH_HTTP_PORT) $(PY) -m paper_graph.bench.load --papers $(BENCH_PAPERS) --wipe; \
+	  status=$$?; $(VENV)/bin/paper-graph neo4j stop --instance bench >/dev/null; exit $$status
+
+bench-increment: install ## a daily increment (INCREMENT_NEW papers) into a bulk-loaded graph of INCREMENT_PAPERS, by step, with PROFILE
+	@$(VENV)/bin/paper-graph neo4j start --instance bench --bolt-port $(BENCH_BOLT_PORT) --http-port $(BENCH_HTTP_PORT) >/dev/null
+	@NEO4J_URI=bolt://127.0.0.1:$(BENCH_BOLT_PORT) NEO4J_INSTANCE=bench NEO4J_BOLT_PORT=$(BENCH_BOLT_PORT) \
+	  NEO4J_HTTP_PORT=$(BENCH_HTTP_PORT) $(PY) -m paper_graph.bench.increment --papers $(INCREMENT_PAPERS) \
+	  --new $(INCREMENT_NEW) --profile; \
 	  status=$$?; $(VENV)/bin/paper-graph neo4j stop --instance bench >/dev/null; exit $$status
 
 scale: install ## extract + snapshot + graph load over the 115k-paper corpus, with peak memory (SCALE_LIMIT=N)

@@ -130,7 +130,9 @@ def gazetteer_mentions(papers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return mentions
 
 
-def build_snapshot(root: Path, papers: list[dict[str, Any]], run_id: str) -> None:
+def build_snapshot(
+    root: Path, papers: list[dict[str, Any]], run_id: str, snapshot_date: str = "2025-01-31"
+) -> None:
     mentions = gazetteer_mentions(papers)
     paper_entities = list(relations.paper_entities(mentions))
     entities = [
@@ -140,7 +142,7 @@ def build_snapshot(root: Path, papers: list[dict[str, Any]], run_id: str) -> Non
     ]
     write_snapshot(
         root,
-        "2025-01-31",
+        snapshot_date,
         run_id,
         {
             "papers": papers,

@@ -13,6 +13,7 @@ import hashlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
 import urllib.request
@@ -240,6 +241,11 @@ def start(instance: Instance, timeout: float = 120.0) -> int:
             _wait_bolt(instance, pw, pid, timeout)
         return pid
     _prepare(instance)
+    if _port_taken(instance.bolt_port):
+        raise Neo4jLocalError(
+            f"port {instance.bolt_port} already answers, but not as instance {instance.name!r}"
+            f" (no server of its own runs from {instance.home}); pick other ports"
+        )
     cmd = [
         "java",
         "-cp",
@@ -278,6 +284,12 @@ def _wait_bolt(instance: Instance, pw: str, pid: int, timeout: float) -> None:
     raise Neo4jLocalError(
         f"Neo4j did not answer on {instance.uri} within {timeout:.0f}s; see {instance.log_file}"
     )
+
+
+def _port_taken(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+        return True
+    return False
 
 
 def _alive(pid: int) -> bool:
