@@ -100,7 +100,8 @@ def main(paper_count: int, new_count: int, batch_size: int, profile: bool) -> No
             for step in report.steps:
                 click.echo(
                     f"  {step.name:<17} rows {step.rows:>7,}  written {step.written:>7,}"
-                    f"  deleted {step.deleted:>5,}  {step.seconds:6.2f}s  {step.rows_per_second:>9,.0f} rows/s"
+                    f"  deleted {step.deleted:>5,}  {step.seconds:6.2f}s"
+                    f"  {step.rows_per_second:>9,.0f} rows/s"
                 )
             if profile:
                 click.echo("PROFILE (rolled back):")
