@@ -152,7 +152,7 @@ class ImportFiles:
         ]
         multiline = [str(g.data) for g in self.groups if g.multiline]
         if multiline:
-            args += ["--multiline-fields-format=v2", f"--multiline-fields={','.join(multiline)}"]
+            args.append("--multiline-fields=true")  # v1: the v2 file list was not honoured (5.26.30)
         return args
 
 
