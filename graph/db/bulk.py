@@ -322,7 +322,7 @@ def _write_node(
     leading = [csv_field(key)]
     if write.extra_label_field:
         leading.append(csv_field([write.label.value, row[write.extra_label_field]]))
-    values = [row.get(write.source(p)) for p in writer.columns.names]
+    values = [write.constants.get(p, row.get(write.source(p))) for p in writer.columns.names]
     for name, value in zip(writer.columns.names, values, strict=True):
         if isinstance(value, list | tuple) and not value:
             writer.empty.setdefault(name, []).append(key)

@@ -324,6 +324,8 @@ def _run_step(
     with driver.session(database=database) as session:
         for batch in batches(snapshot, step.table, batch_size):
             rows = step.to_rows(batch)
+            if not rows:  # e.g. a batch of papers without a repository: no transaction at all
+                continue
             if step.prune:
                 report.deleted += session.execute_write(_prune, statement, rows, load_id, step.params)
             else:

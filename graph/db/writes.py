@@ -24,6 +24,7 @@ class NodeWrite:
     label: model.Label  # the key label (the constraint's label; also the importer's ID space)
     extra_label_field: str | None = None  # row field naming a second label (Entity -> Model, ...)
     fields: Mapping[str, str] = field(default_factory=dict)  # property -> row field, when they differ
+    constants: Mapping[str, object] = field(default_factory=dict)  # property -> value the statement sets
 
     @property
     def key(self) -> str:
