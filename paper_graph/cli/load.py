@@ -76,6 +76,7 @@ def load(
     from graph.db.loader import load_snapshot
     from paper_graph.config import load_config
     from paper_graph.local.bulk import BulkLoadError, bulk_load, local_instance
+    from paper_graph.local.neo4j import Neo4jLocalError
 
     if batch_size is None:
         batch_size = load_config().load_batch_size
@@ -86,7 +87,7 @@ def load(
         if bulk:
             try:
                 bulk_report = bulk_load(local_instance(), snapshot, force=force, batch_size=batch_size)
-            except BulkLoadError as exc:
+            except (BulkLoadError, Neo4jLocalError) as exc:
                 raise click.ClickException(str(exc)) from exc
             report = bulk_report.deferred
         with cli_driver() as driver:

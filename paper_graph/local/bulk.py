@@ -123,6 +123,11 @@ def bulk_load(
         try:
             neo4j_local.import_full(instance, [*files.arguments(DATABASE), "--overwrite-destination=true"])
             tool_seconds = time.perf_counter() - tool_started
+        except neo4j_local.Neo4jLocalError as exc:
+            raise BulkLoadError(
+                f"{exc}\nThe database of instance {instance.name!r} is likely unusable now: fix the cause"
+                " and bulk-load again with --force."
+            ) from exc
         finally:
             neo4j_local.start(instance)  # the server runs again, with the old graph if the import failed
         import_seconds = time.perf_counter() - import_started
