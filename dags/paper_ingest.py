@@ -12,6 +12,7 @@ overrides them for one run (e.g. `dump:/path/to/saved/pages`). Rerunning a date 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from airflow.sdk import Param, dag, get_current_context, task
@@ -24,6 +25,19 @@ DEFAULT_ARGS = {
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=10),
 }
+
+
+@contextmanager
+def _fail_without_retry():
+    """A PermanentError of a step (unreachable host, nothing fetched) fails the task without retries."""
+    from airflow.exceptions import AirflowFailException
+
+    from paper_graph.steps import PermanentError
+
+    try:
+        yield
+    except PermanentError as exc:
+        raise AirflowFailException(str(exc)) from exc
 
 
 def _run_date() -> str:
@@ -62,13 +76,15 @@ def paper_ingest():
     def fetch(source: dict, params=None) -> dict:
         from paper_graph import steps
 
-        return steps.fetch(params["config"] or None, source, _run_date(), refetch=params["refetch"])
+        with _fail_without_retry():
+            return steps.fetch(params["config"] or None, source, _run_date(), refetch=params["refetch"])
 
     @task(trigger_rule="all_done")
     def parse(sources: list[dict], params=None) -> dict:
         from paper_graph import steps
 
-        return steps.parse(params["config"] or None, sources, _run_date())
+        with _fail_without_retry():
+            return steps.parse(params["config"] or None, sources, _run_date())
 
     @task
     def extract_entities(parsed: dict, params=None) -> dict:

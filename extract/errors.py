@@ -16,15 +16,34 @@ class ArxivApiError(ParseError):
     """The arXiv API answered with its error feed (e.g. 'incorrect id format for abc')."""
 
 
+# Why a request failed, for summaries: the host name does not resolve, the connection was refused (or
+# the network is unreachable), a connect/read timeout, or the server answered with an HTTP error status.
+DNS, CONNECT, TIMEOUT, HTTP = "dns", "connect", "timeout", "http"
+UNREACHABLE = frozenset({DNS, CONNECT})  # retrying within the run does not help: fail fast
+
+
 class FetchError(RuntimeError):
     """A URL that could not be fetched (after retries), or whose response was rejected."""
 
-    def __init__(self, url: str, reason: str, status: int | None = None, archived: object = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        reason: str,
+        status: int | None = None,
+        archived: object = None,
+        cause: str | None = None,
+    ) -> None:
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
         self.status = status
         self.archived = archived  # the ArchivedResponse of an HTTP error body, when one was kept
+        self.cause = cause or (HTTP if status is not None else None)  # DNS, CONNECT, TIMEOUT, HTTP or None
+
+    @property
+    def unreachable(self) -> bool:
+        """The host does not resolve or refuses connections: neither HTTP nor task retries will help."""
+        return self.cause in UNREACHABLE
 
 
 class RobotsDisallowed(FetchError):

@@ -1,7 +1,9 @@
 """HTTP fetching for the sources: polite, bounded and archived.
 
-One requests.Session with urllib3 Retry (exponential backoff with jitter on connection errors, 429
-and 5xx, honouring Retry-After), connect/read timeouts, a per-host rate limit, robots.txt for HTML
+One requests.Session with urllib3 Retry (exponential backoff with jitter on timeouts, dropped
+connections, 429 and 5xx, honouring Retry-After; a host that does not resolve or refuses the
+connection fails at once, and later requests to it in the same run fail without trying again),
+connect/read timeouts, a per-host rate limit, robots.txt for HTML
 pages, conditional GET against the archive, a body size cap and a content-type check. Every body is
 streamed into the archive (see extract.archive) and only renamed into place when complete.
 """
@@ -20,10 +22,11 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 from urllib3.util.retry import Retry
 
 from extract.archive import Archive, ArchivedResponse, body_name
-from extract.errors import FetchError, RobotsDisallowed
+from extract.errors import CONNECT, DNS, TIMEOUT, FetchError, RobotsDisallowed
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _CHUNK = 64 * 1024
@@ -92,6 +95,20 @@ class _CappedRetry(Retry):
         retry.retry_after_max = self.retry_after_max
         return retry
 
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> Retry:
+        """No retry when the host does not resolve or refuses the connection (offline, wrong host)."""
+        if isinstance(error, NewConnectionError):  # NameResolutionError included; not connect timeouts
+            raise MaxRetryError(_pool, url or "", error) from error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
 
 class HostRateLimiter:
     """At most `rate` requests per second to each host (thread-safe; sleeps the caller)."""
@@ -136,6 +153,7 @@ class Fetcher:
             self.settings.requests_per_second, self.settings.host_requests_per_second
         )
         self._robots: dict[str, urllib.robotparser.RobotFileParser | str] = {}
+        self._unreachable: dict[str, FetchError] = {}  # host -> why it could not be reached this run
 
     def _session(self) -> requests.Session:
         s = self.settings
@@ -174,6 +192,7 @@ class Fetcher:
         """Fetch one URL into the archive; raises FetchError (naming the URL) when it cannot."""
         prepared = requests.Request("GET", request.url, params=request.params or None).prepare()
         url = prepared.url or request.url
+        self._check_reachable(url)
         if request.html_page and self.settings.respect_robots:
             self._check_robots(url)
         conditional = self.archive.validators(url)
@@ -190,9 +209,7 @@ class Fetcher:
                 timeout=(self.settings.connect_timeout, self.settings.read_timeout),
             )
         except requests.RequestException as exc:
-            raise FetchError(
-                url, f"request failed after {self.settings.max_retries} retries: {_why(exc)}"
-            ) from exc
+            raise self._request_failed(url, exc) from exc
         with response:
             folder = self.archive.partition(source, run_date)
             content_type = response.headers.get("Content-Type")
@@ -223,6 +240,26 @@ class Fetcher:
             archived = self._stream_into_archive(response, meta)
         self.archive.remember_validators(archived)
         return archived
+
+    def _check_reachable(self, url: str) -> None:
+        known = self._unreachable.get(urlsplit(url).netloc)
+        if known is not None:
+            raise FetchError(url, f"{known.reason} (not tried again this run)", cause=known.cause)
+
+    def _request_failed(self, url: str, exc: requests.RequestException) -> FetchError:
+        """A FetchError saying why (DNS, connect, timeout); an unreachable host is remembered."""
+        cause = _cause(exc)
+        host = urlsplit(url).netloc
+        if cause == DNS:
+            reason = f"the host name {urlsplit(url).hostname} does not resolve (DNS; offline?)"
+        elif cause == CONNECT:
+            reason = f"cannot connect to {host}: {_os_reason(exc) or 'connection failed'}"
+        else:
+            reason = f"request failed after {self.settings.max_retries} retries: {_why(exc)}"
+        error = FetchError(url, reason, cause=cause)
+        if error.unreachable:
+            self._unreachable[host] = error
+        return error
 
     def _stream_into_archive(self, response: requests.Response, meta: ArchivedResponse) -> ArchivedResponse:
         cap = self.settings.max_bytes
@@ -281,6 +318,9 @@ class Fetcher:
                 parser.url, timeout=(self.settings.connect_timeout, self.settings.read_timeout)
             )
         except requests.RequestException as exc:
+            error = self._request_failed(parser.url, exc)
+            if error.unreachable:  # the host is down or offline, not a robots.txt verdict
+                raise error from exc
             return f"robots.txt unreachable: {_why(exc)}"
         if response.status_code in (401, 403):
             parser.disallow_all = True
@@ -308,6 +348,38 @@ def _check_content_type(url: str, content_type: str | None, accept: tuple[str, .
         raise FetchError(
             url, f"unexpected content type {content_type or 'none'!r} (expected {', '.join(accept)})"
         )
+
+
+def _cause(exc: BaseException) -> str | None:
+    """DNS, CONNECT or TIMEOUT for a requests error (urllib3's reason inside MaxRetryError), else None."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        reason = getattr(seen, "reason", None)
+        for candidate in (seen, reason, *(getattr(seen, "args", ()) or ())):
+            if isinstance(candidate, NameResolutionError):
+                return DNS
+            if isinstance(candidate, NewConnectionError):
+                return CONNECT
+            if isinstance(candidate, MaxRetryError) and candidate.reason is not None:
+                nested = _cause(candidate.reason)
+                if nested:
+                    return nested
+        seen = seen.__cause__ or seen.__context__
+    if isinstance(exc, requests.Timeout):
+        return TIMEOUT
+    return None
+
+
+def _os_reason(exc: BaseException) -> str | None:
+    """The innermost OS error text of an exception chain ('Connection refused'), if any."""
+    found, seen = None, exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.strerror:
+            found = seen.strerror
+        candidates = [getattr(seen, "reason", None), *(getattr(seen, "args", ()) or ())]
+        nested = next((c for c in candidates if isinstance(c, BaseException)), None)
+        seen = seen.__cause__ or seen.__context__ or nested
+    return found
 
 
 def _why(exc: BaseException) -> str:

@@ -25,8 +25,18 @@ PROGRESS_EVERY = 10_000
 WRITE_CHUNK = 10_000  # rows handed to the snapshot writer at a time
 
 
+FETCH_STATUS = "fetch_status"  # <data_root>/fetch_status/dt=<date>/<source>.json: how each fetch went
+OFFLINE_HINT = "without internet, run on saved pages instead: make run SOURCES=dump:../shared/seeds"
+
+
 class PipelineError(RuntimeError):
     """A step cannot go on (all sources failed, a snapshot is missing, the graph check failed)."""
+
+
+class PermanentError(PipelineError):
+    """Retrying the task cannot help (the source's host is unreachable, nothing was fetched): fail at once.
+
+    The DAGs turn it into AirflowFailException, so Airflow does not retry the task."""
 
 
 def _config(config_path: str | None) -> PipelineConfig:
@@ -50,9 +60,11 @@ def fetch(
     `refetch`: the archive is this step's output, so a rerun of the date parses the same bytes.
     """
     from extract.archive import iter_archived
+    from extract.errors import FetchError
     from extract.sources import fetch_source
 
     config = _config(config_path)
+    status = _fetch_status_dir(config, run_date) / f"{source['name']}.json"
     if not refetch:
         archived = [
             r for r in iter_archived(config.paths.archive, source=source["name"], run_date=run_date) if r.ok
@@ -64,16 +76,49 @@ def fetch(
                 len(archived),
                 run_date,
             )
-            return {
+            summary = {
                 "source": source["name"],
                 "kind": source["kind"],
                 "run_date": run_date,
                 "reused": len(archived),
             }
-    report = fetch_source(source, run_date, config.paths.archive, settings=config.fetch)
+            _write_status(status, {**summary, "ok": True})
+            return summary
+    try:
+        report = fetch_source(source, run_date, config.paths.archive, settings=config.fetch)
+    except FetchError as exc:
+        cause = exc.cause or "error"
+        _write_status(status, {"source": source["name"], "ok": False, "cause": cause, "error": str(exc)})
+        if exc.unreachable:
+            raise PermanentError(f"source {source['name']}: {exc}; {OFFLINE_HINT}") from exc
+        raise
     summary = {k: v for k, v in report.as_dict().items() if k != "paths"}
+    _write_status(status, {**summary, "ok": True})
     log.info("fetched %s: %s", source["name"], summary)
     return summary
+
+
+def _fetch_status_dir(config: PipelineConfig, run_date: str) -> Path:
+    return config.paths.data_root / FETCH_STATUS / f"dt={run_date}"
+
+
+def _write_status(path: Path, status: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(status, indent=1, default=str) + "\n", encoding="utf-8")
+
+
+def fetch_failures(config_path: str | None, run_date: str, names: list[str]) -> dict[str, str]:
+    """Source name -> why its fetch failed for the date ('dns: ...', 'http: ...'), for the named sources."""
+    folder = _fetch_status_dir(_config(config_path), run_date)
+    failures: dict[str, str] = {}
+    for name in names:
+        try:
+            status = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not status.get("ok"):
+            failures[name] = f"{str(status.get('cause') or 'error').upper()}: {status.get('error', '?')}"
+    return failures
 
 
 def parse(config_path: str | None, sources: list[dict[str, Any]], run_date: str) -> dict[str, Any]:
@@ -96,8 +141,10 @@ def parse(config_path: str | None, sources: list[dict[str, Any]], run_date: str)
     ]
     fetched = sorted({r.source for r in responses})
     failed = [name for name in names if name not in fetched]
-    if not fetched:
-        raise PipelineError(f"all {len(names)} sources failed for {run_date}: {', '.join(failed)}")
+    if not fetched:  # parsing again cannot fetch: a permanent failure of this run
+        why = fetch_failures(config_path, run_date, failed)
+        listed = "; ".join(f"{name} ({why.get(name, 'no response archived')})" for name in failed)
+        raise PermanentError(f"all {len(names)} sources failed for {run_date}: {listed}. {OFFLINE_HINT}")
     result = parse_archived([r.path for r in responses], archive_root=config.paths.archive)
     run = RunDir.of(config, run_date).create()
     count = write_records_jsonl(result.records, run.papers)

@@ -9,14 +9,24 @@ the adapter's keys: hf_daily `date`, `base_url`; hf_search `query` | `queries`, 
 from __future__ import annotations
 
 import os
+import socket
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from extract.archive import Archive
 from extract.errors import FetchError
 from extract.fetch import Fetcher, FetchSettings
 from extract.sources.arxiv import Arxiv, ids_missing_abstract
-from extract.sources.base import FetchContext, FetchReport, Outcome, Source, SourceConfig
+from extract.sources.base import (
+    DEFAULT_ARXIV_BASE,
+    DEFAULT_HF_BASE,
+    FetchContext,
+    FetchReport,
+    Outcome,
+    Source,
+    SourceConfig,
+)
 from extract.sources.dump import Dump, saved_pages
 from extract.sources.hf import HfDaily, HfHtml, HfPaper, HfSearch
 
@@ -34,6 +44,7 @@ __all__ = [
     "fetch_source",
     "ids_missing_abstract",
     "saved_pages",
+    "unresolvable_host",
 ]
 
 
@@ -66,3 +77,25 @@ def fetch_source(
     if first_error is not None and report.archived == 0 and report.not_found == 0:
         raise first_error
     return report
+
+
+def unresolvable_host(source_config: SourceConfig | dict[str, Any]) -> str | None:
+    """Why the source's host cannot be reached, when its name does not resolve (DNS); None otherwise.
+
+    A cheap check before a run (no request is sent): saved-page sources (`dump`) never need one.
+    """
+    config = (
+        source_config if isinstance(source_config, SourceConfig) else SourceConfig.from_dict(source_config)
+    )
+    if config.kind == "dump":
+        return None
+    host = urlsplit(
+        config.base_url(DEFAULT_ARXIV_BASE if config.kind == "arxiv" else DEFAULT_HF_BASE)
+    ).hostname
+    if not host:
+        return None
+    try:
+        socket.getaddrinfo(host, None)
+    except socket.gaierror as exc:
+        return f"the host name {host} does not resolve (DNS; offline?): {exc.strerror}"
+    return None

@@ -23,13 +23,18 @@ if TYPE_CHECKING:
 
 @contextmanager
 def cli_driver() -> Iterator[Driver]:
-    """A connected driver (see `paper_graph.connection`); a ClickException when there is none."""
+    """A checked, fail-fast driver (see `paper_graph.connection`); no server, or losing it inside the
+    block, is one ClickException line naming the URI and what to do."""
     try:
-        driver = connection.driver()
+        conn = connection.resolve()
+        driver = connection.open_driver(conn)
     except connection.ConnectionSettingsError as exc:
-        raise click.ClickException(str(exc)) from exc
-    with driver:
-        yield driver
+        raise click.ClickException(str(exc)) from None
+    try:
+        with driver:
+            yield driver
+    except connection.driver_errors() as exc:
+        raise click.ClickException(str(connection.unavailable(conn, exc))) from None
 
 
 AUTO_BULK_MIN_PAPERS = 20_000

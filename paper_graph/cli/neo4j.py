@@ -10,6 +10,7 @@ from paper_graph.connection import NEO4J_ROOT, PASSWORD_FILE
 from paper_graph.local.neo4j import (
     USER,
     Instance,
+    Neo4jLocalError,
     bolt_ready,
     install,
     lib_dir,
@@ -47,7 +48,17 @@ def _instance(name: str | None, bolt_port: int | None, http_port: int | None) ->
     )
 
 
-@click.group()
+class _Neo4jGroup(click.Group):
+    """Neo4jLocalError (server died while starting, no java, ...) as a message, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except Neo4jLocalError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Neo4jGroup)
 def neo4j() -> None:
     """Run the local Neo4j Community server (jars from Maven Central, no Docker)."""
 

@@ -36,7 +36,7 @@ def _print_list() -> None:
     table = Table("query", "parameters", "description", show_lines=True)
     for query in catalog().values():
         params = "\n".join(
-            f"{p.name} ({p.type}{'' if p.required else f', default {json.dumps(p.default)}'})"
+            f"{p.name} ({p.expected}{'' if p.required else f', default {json.dumps(p.default)}'})"
             for p in query.params
         )
         table.add_row(query.name, params, query.description)
@@ -75,11 +75,16 @@ def query(name: str | None, pairs: tuple[str, ...], output: str, list_queries: b
     except QueryError as exc:
         raise click.ClickException(str(exc)) from exc
 
+    from neo4j.exceptions import Neo4jError
+
     from graph.db.runner import run_named
     from paper_graph.cli.load import cli_driver
 
     with cli_driver() as driver:
-        records = run_named(driver, named.name, given)
+        try:
+            records = run_named(driver, named.name, given)
+        except Neo4jError as exc:  # parameters are checked first, so this is the server's own refusal
+            raise click.ClickException(f"query {name} failed on the server: {exc.message}") from None
         keys = list(records[0].keys()) if records else []
         rows = [{k: _plain(record[k]) for k in keys} for record in records]
     if output == "json":

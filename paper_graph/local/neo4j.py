@@ -11,11 +11,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +69,10 @@ internal.dbms.bolt.netty_server_shutdown_quiet_period=0
 """
 
 
+TAIL_LINES = 15  # log lines shown when the server fails to start
+_STACK_FRAME = re.compile(r"^\s+(at |\.\.\. \d+ more)")
+
+
 class Neo4jLocalError(RuntimeError):
     """The local server could not be installed, started or stopped."""
 
@@ -104,7 +110,7 @@ class Instance:
     def from_env(cls, name: str = "default", bolt_port: int = 7687, http_port: int = 7474) -> Instance:
         return cls(
             name=os.environ.get("NEO4J_INSTANCE", name),
-            bolt_port=int(os.environ.get("NEO4J_BOLT_PORT", bolt_port)),
+            bolt_port=connection.bolt_port() if os.environ.get("NEO4J_BOLT_PORT") else bolt_port,
             http_port=int(os.environ.get("NEO4J_HTTP_PORT", http_port)),
         )
 
@@ -231,6 +237,17 @@ def bolt_ready(instance: Instance, pw: str) -> bool:
         return False
 
 
+def http_ready(instance: Instance) -> bool:
+    """The server's own HTTP listener answers (any HTTP status; a squatter on the port does not)."""
+    try:
+        with urllib.request.urlopen(f"{instance.http_url}/", timeout=2) as resp:
+            return resp.status < 500
+    except urllib.error.HTTPError as exc:
+        return exc.code < 500
+    except OSError:
+        return False
+
+
 def start(instance: Instance, timeout: float = 120.0) -> int:
     """Start the instance in the background (no-op when it already runs); return its pid once Bolt answers."""
     install()
@@ -258,19 +275,21 @@ def start(instance: Instance, timeout: float = 120.0) -> int:
         f"--config-dir={instance.home / 'conf'}",
         "--console-mode",
     ]
+    log_start = instance.log_file.stat().st_size if instance.log_file.exists() else 0
     with open(instance.log_file, "ab") as log:
         proc = subprocess.Popen(
             cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
         )
     instance.pid_file.write_text(str(proc.pid))
-    _wait_bolt(instance, pw, proc.pid, timeout)
+    _wait_bolt(instance, pw, proc.pid, timeout, log_start)
     return proc.pid
 
 
-def _wait_bolt(instance: Instance, pw: str, pid: int, timeout: float) -> None:
+def _wait_bolt(instance: Instance, pw: str, pid: int, timeout: float, log_start: int = 0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if bolt_ready(instance, pw):
+        # both listeners: Bolt comes up first, and the server still exits if the HTTP port is taken
+        if bolt_ready(instance, pw) and http_ready(instance):
             return
         try:
             finished, _ = os.waitpid(pid, os.WNOHANG)
@@ -278,11 +297,13 @@ def _wait_bolt(instance: Instance, pw: str, pid: int, timeout: float) -> None:
             finished = 0 if _alive(pid) else pid
         if finished:
             raise Neo4jLocalError(
-                f"Neo4j exited during start; see {instance.log_file}:\n{_tail(instance.log_file)}"
+                f"Neo4j '{instance.name}' exited while starting. Last lines of {instance.log_file}:\n"
+                f"{_tail(instance.log_file, TAIL_LINES, since=log_start)}"
             )
         time.sleep(0.5)
     raise Neo4jLocalError(
-        f"Neo4j did not answer on {instance.uri} within {timeout:.0f}s; see {instance.log_file}"
+        f"Neo4j '{instance.name}' did not answer on {instance.uri} within {timeout:.0f}s."
+        f" Last lines of {instance.log_file}:\n{_tail(instance.log_file, TAIL_LINES, since=log_start)}"
     )
 
 
@@ -300,11 +321,17 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def _tail(path: Path, lines: int = 30) -> str:
+def _tail(path: Path, lines: int = 30, since: int = 0) -> str:
+    """The last `lines` lines of the log written after byte `since` (this start's, not earlier ones)."""
     try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        with path.open("rb") as log:
+            log.seek(since)
+            text = log.read().decode("utf-8", errors="replace")
     except FileNotFoundError:
-        return "(no log)"
+        return "  (no log file)"
+    # Java stack frames say nothing to a person: keep the ERROR / "Caused by" lines and the rest
+    kept = [line for line in text.splitlines() if not _STACK_FRAME.match(line)][-lines:]
+    return "\n".join(f"  {line}" for line in kept) if kept else "  (the log is empty)"
 
 
 def stop(instance: Instance, timeout: float = 60.0) -> bool:

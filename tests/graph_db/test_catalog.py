@@ -86,8 +86,17 @@ def test_parameters_are_typed_and_checked() -> None:
         "until": "9999-12-31",
         "limit": 5,
     }
-    with pytest.raises(QueryError, match="not a valid int"):
+    with pytest.raises(QueryError, match="parameter limit: 'five' is not valid; expected an integer >= 0"):
         query.parameters({"limit": "five"})
+    with pytest.raises(QueryError, match="parameter limit: -1 is not valid"):
+        query.parameters({"limit": -1})  # values from code are checked too
+    with pytest.raises(QueryError, match="parameter limit: True is not valid"):
+        query.parameters({"limit": True})
+    with pytest.raises(QueryError, match="parameter limit: '9223372036854775808' is not valid"):
+        query.parameters({"limit": str(2**63)})  # past Bolt's int64
+    with pytest.raises(QueryError, match="parameter since: '2024-13-01' is not valid; expected a date"):
+        query.parameters({"since": "2024-13-01"})
+    assert query.parameters({"limit": str(2**63 - 1)})["limit"] == 2**63 - 1
     with pytest.raises(QueryError, match="unknown parameter"):
         query.parameters({"typo": "x"})
     with pytest.raises(QueryError, match="paper_id is required"):
@@ -96,17 +105,37 @@ def test_parameters_are_typed_and_checked() -> None:
         get("nope")
 
 
-def test_bad_header_is_reported_with_the_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("// @param limit integer = 3: rows", r"bad\.cypher: parameter limit has unknown type 'integer'"),
+        ("// @param limit int = three: rows", "bad.cypher: default 'three' is not a JSON literal"),
+        ("// @param limit int[1..x] = 3: rows", r"parameter limit has range \[1..x\]; expected \[min..max\]"),
+        ("// @param limit int[5..1] = 3: rows", "empty or non-int64 range"),
+        ("// @param limit int[1..10] = 30: rows", "default '30' is not an integer from 1 to 10"),
+        ('// @param limit date = "soon": rows', "default '\"soon\"' is not a date YYYY-MM-DD"),
+        ("// @param limit string[1..2]: x", "only int parameters take a range"),
+    ],
+)
+def test_bad_header_is_reported_with_the_file(tmp_path: Path, header: str, message: str) -> None:
     bad = tmp_path / "bad.cypher"
-    bad.write_text("// Something.\n// @param limit integer = 3: rows\nRETURN $limit\n")
-    with pytest.raises(QueryError, match=r"bad\.cypher: parameter limit has unknown type 'integer'"):
+    bad.write_text(f"// Something.\n{header}\nRETURN $limit\n")
+    with pytest.raises(QueryError, match=message):
         parse_query_file(bad)
-    bad.write_text("// Something.\n// @param limit int = three: rows\nRETURN $limit\n")
-    with pytest.raises(QueryError, match="bad.cypher: default 'three' is not a JSON literal"):
-        parse_query_file(bad)
+
+
+def test_a_query_without_description_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.cypher"
     bad.write_text("RETURN 1\n")
     with pytest.raises(QueryError, match="missing the description"):
         parse_query_file(bad)
+
+
+def test_every_limit_is_declared_non_negative() -> None:
+    for query in catalog().values():
+        for param in query.params:
+            if param.name == "limit":
+                assert (param.type, param.minimum) == ("int", 0), query.name
 
 
 def test_repository_and_author_keys() -> None:

@@ -1,8 +1,9 @@
 """Pytest fixtures giving a real Neo4j server.
 
-NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD point the tests at a server you run yourself; otherwise the
-session starts the project's local `test` instance (ports 17687/17474, overridable with
-PG_TEST_NEO4J_BOLT_PORT / PG_TEST_NEO4J_HTTP_PORT) and stops it at the end if it started it.
+NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD point the tests at a server you run yourself (resolved by
+paper_graph.connection, like every entry point); otherwise the session starts the project's local `test`
+instance (ports 17687/17474, overridable with PG_TEST_NEO4J_BOLT_PORT / PG_TEST_NEO4J_HTTP_PORT) and
+stops it at the end if it started it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from paper_graph import connection
 from paper_graph.local import neo4j as neo4j_local
 
 
@@ -27,12 +29,8 @@ class Neo4jServer:
 @pytest.fixture(scope="session")
 def neo4j_server() -> Iterator[Neo4jServer]:
     if os.environ.get("NEO4J_URI"):
-        yield Neo4jServer(
-            uri=os.environ["NEO4J_URI"],
-            user=os.environ.get("NEO4J_USER", "neo4j"),
-            password=os.environ.get("NEO4J_PASSWORD", ""),
-            http_url=os.environ.get("NEO4J_HTTP_URL"),
-        )
+        conn = connection.resolve()
+        yield Neo4jServer(conn.uri, conn.user, conn.password, os.environ.get("NEO4J_HTTP_URL"))
         return
     instance = neo4j_local.Instance(
         name="test",
@@ -41,8 +39,9 @@ def neo4j_server() -> Iterator[Neo4jServer]:
     )
     started_here = neo4j_local.running_pid(instance) is None
     neo4j_local.start(instance)
+    conn = connection.resolve({**os.environ, "NEO4J_BOLT_PORT": str(instance.bolt_port)})
     try:
-        yield Neo4jServer(instance.uri, neo4j_local.USER, neo4j_local.password(), instance.http_url)
+        yield Neo4jServer(conn.uri, conn.user, conn.password, instance.http_url)
     finally:
         if started_here:
             neo4j_local.stop(instance)

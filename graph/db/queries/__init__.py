@@ -3,19 +3,25 @@
 Header format (the first comment lines of the file):
 
     // What the query answers (one or more lines).
-    // @param name type [= default]: help
+    // @param name type[range] [= default]: help
 
-`type` is string, int, float or bool; a parameter without a default is required. The CLI
-(`paper-graph query`), the Neo4j Browser guide/favourites and the tests all read this catalog.
+`type` is string, int, float, bool or date (a YYYY-MM-DD string, what Cypher's `date()` reads); an
+int may declare an inclusive range, `int[0..]` or `int[1..100]`, and is always within Bolt's int64.
+A parameter without a default is required. Values are checked against these declarations before a
+query is sent, so a bad value is a one-line QueryError naming the parameter and what it expects,
+never a server error. The CLI (`paper-graph query`), the Neo4j Browser guide/favourites and the
+tests all read this catalog.
 Loader statements live in `loader/` and `constraints.cypher`; they are not named queries.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -25,9 +31,14 @@ LOADER_DIR: Final = QUERIES_DIR / "loader"
 CONSTRAINTS_FILE: Final = QUERIES_DIR / "constraints.cypher"
 
 _PARAM_LINE = re.compile(
-    r"^//\s*@param\s+(?P<name>\w+)\s+(?P<type>\w+)(?:\s*=\s*(?P<default>[^:]+?))?\s*:\s*(?P<help>.*)$"
+    r"^//\s*@param\s+(?P<name>\w+)\s+(?P<type>\w+)(?:\[(?P<range>[^\]]*)\])?"
+    r"(?:\s*=\s*(?P<default>[^:]+?))?\s*:\s*(?P<help>.*)$"
 )
-_CASTS: Final[dict[str, Any]] = {"string": str, "int": int, "float": float, "bool": None}
+TYPES: Final = ("string", "int", "float", "bool", "date")
+INT64_MIN: Final = -(2**63)
+INT64_MAX: Final = 2**63 - 1  # Bolt integers are int64: anything wider fails in the driver
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
 
 
 class QueryError(ValueError):
@@ -41,18 +52,73 @@ class Param:
     default: Any
     required: bool
     help: str
+    minimum: int = INT64_MIN  # ints only
+    maximum: int = INT64_MAX
+
+    @property
+    def expected(self) -> str:
+        """What a valid value looks like, for messages and `--list`."""
+        if self.type == "int":
+            if (self.minimum, self.maximum) == (INT64_MIN, INT64_MAX):
+                return "an integer"
+            if self.maximum == INT64_MAX:
+                return f"an integer >= {self.minimum}"
+            return f"an integer from {self.minimum} to {self.maximum}"
+        return {
+            "string": "a string",
+            "float": "a finite number",
+            "bool": "true or false",
+            "date": "a date YYYY-MM-DD",
+        }[self.type]
+
+    def _bad(self, value: Any) -> QueryError:
+        return QueryError(f"parameter {self.name}: {value!r} is not valid; expected {self.expected}")
 
     def parse(self, text: str) -> Any:
-        """Convert a command-line value to this parameter's type."""
+        """Convert a command-line value to this parameter's type and check it."""
         if self.type == "bool":
             lowered = text.strip().lower()
-            if lowered not in ("true", "false", "1", "0", "yes", "no"):
-                raise QueryError(f"parameter {self.name}: {text!r} is not a boolean")
-            return lowered in ("true", "1", "yes")
-        try:
-            return _CASTS[self.type](text)
-        except ValueError as exc:
-            raise QueryError(f"parameter {self.name}: {text!r} is not a valid {self.type}") from exc
+            if lowered not in _TRUE + _FALSE:
+                raise self._bad(text)
+            return lowered in _TRUE
+        if self.type == "int":
+            try:
+                return self.check(int(text.strip()))
+            except ValueError as exc:
+                raise self._bad(text) from exc
+        if self.type == "float":
+            try:
+                return self.check(float(text))
+            except ValueError as exc:
+                raise self._bad(text) from exc
+        return self.check(text)
+
+    def check(self, value: Any) -> Any:
+        """`value` if it is valid for this parameter (a Python value, e.g. from code), else QueryError."""
+        if self.type == "bool":
+            ok = isinstance(value, bool)
+        elif self.type == "int":
+            ok = isinstance(value, int) and not isinstance(value, bool)
+            ok = ok and self.minimum <= value <= self.maximum
+        elif self.type == "float":
+            ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        elif self.type == "date":
+            ok = isinstance(value, str) and _is_iso_date(value)
+        else:
+            ok = isinstance(value, str)
+        if not ok:
+            raise self._bad(value)
+        return value
+
+
+def _is_iso_date(text: str) -> bool:
+    if not _ISO_DATE.match(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -75,7 +141,10 @@ class NamedQuery:
         for param in self.params:
             if param.name in given:
                 value = given[param.name]
-                values[param.name] = param.parse(value) if isinstance(value, str) else value
+                try:
+                    values[param.name] = param.parse(value) if isinstance(value, str) else param.check(value)
+                except QueryError as exc:
+                    raise QueryError(f"query {self.name}: {exc}") from None
             elif param.required:
                 raise QueryError(f"query {self.name}: parameter {param.name} is required ({param.help})")
             else:
@@ -91,17 +160,43 @@ class NamedQuery:
         return "\n".join(lines).strip()
 
 
-def _parse_default(param_type: str, text: str | None, origin: Path) -> Any:
+def _parse_range(text: str | None, origin: Path, name: str) -> tuple[int, int]:
+    """`[min..max]` of an int parameter (either end may be left out), within int64."""
     if text is None:
-        return None
+        return INT64_MIN, INT64_MAX
+    low, sep, high = text.partition("..")
     try:
-        value = json.loads(text)
+        if not sep:
+            raise ValueError(text)
+        minimum = int(low) if low.strip() else INT64_MIN
+        maximum = int(high) if high.strip() else INT64_MAX
+    except ValueError:
+        raise QueryError(f"{origin}: parameter {name} has range [{text}]; expected [min..max]") from None
+    if not INT64_MIN <= minimum <= maximum <= INT64_MAX:
+        raise QueryError(f"{origin}: parameter {name} has an empty or non-int64 range [{text}]")
+    return minimum, maximum
+
+
+def _parse_param(match: re.Match[str], origin: Path) -> Param:
+    name, param_type = match["name"], match["type"]
+    if param_type not in TYPES:
+        raise QueryError(f"{origin}: parameter {name} has unknown type {param_type!r}")
+    if match["range"] is not None and param_type != "int":
+        raise QueryError(f"{origin}: parameter {name}: only int parameters take a range")
+    minimum, maximum = _parse_range(match["range"], origin, name)
+    text = match["default"]
+    param = Param(name, param_type, None, text is None, match["help"], minimum, maximum)
+    if text is None:
+        return param
+    try:
+        default = json.loads(text)
     except json.JSONDecodeError as exc:
         raise QueryError(f"{origin}: default {text!r} is not a JSON literal") from exc
-    expected = {"string": str, "int": int, "float": (int, float), "bool": bool}[param_type]
-    if not isinstance(value, expected):
-        raise QueryError(f"{origin}: default {text!r} is not a {param_type}")
-    return value
+    try:
+        param.check(default)
+    except QueryError:
+        raise QueryError(f"{origin}: default {text!r} is not {param.expected}") from None
+    return Param(name, param_type, default, False, match["help"], minimum, maximum)
 
 
 def parse_query_file(path: Path) -> NamedQuery:
@@ -113,11 +208,7 @@ def parse_query_file(path: Path) -> NamedQuery:
             break
         match = _PARAM_LINE.match(line)
         if match:
-            param_type = match["type"]
-            if param_type not in _CASTS:
-                raise QueryError(f"{path}: parameter {match['name']} has unknown type {param_type!r}")
-            default = _parse_default(param_type, match["default"], path)
-            params.append(Param(match["name"], param_type, default, match["default"] is None, match["help"]))
+            params.append(_parse_param(match, path))
         elif "@param" in line:
             raise QueryError(f"{path}: cannot read parameter line {line!r}")
         else:

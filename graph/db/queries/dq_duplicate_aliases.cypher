@@ -1,5 +1,5 @@
 // Data quality: surface forms (aliases or canonical names, case-insensitive) claimed by more than one entity.
-// @param limit int = 1000: maximum rows
+// @param limit int[0..] = 1000: maximum rows
 MATCH (e:Entity)
 WITH e ORDER BY e.key
 UNWIND coalesce(e.aliases, []) + [e.name] AS alias

@@ -1,5 +1,5 @@
 // Data quality: links whose supporting facts are missing (a reference not backed by a mention and a proposal, a proposal without a mention, a mention of a node that is not a typed entity).
-// @param limit int = 1000: maximum rows
+// @param limit int[0..] = 1000: maximum rows
 CALL () {
   MATCH (a:Paper)-[r:REFERENCES]->(b:Paper)
   WHERE NOT EXISTS { (a)-[:MENTIONS]->(:Entity {key: r.entity_key}) }

@@ -1,5 +1,5 @@
 // Data quality: nodes without any relationship (Snapshot nodes of earlier loads are history, not orphans).
-// @param limit int = 1000: maximum rows
+// @param limit int[0..] = 1000: maximum rows
 MATCH (n)
 WHERE NOT n:Snapshot AND NOT EXISTS { (n)--() }
 WITH n, CASE WHEN n:Entity THEN n.type ELSE head(labels(n)) END AS kind

@@ -1,6 +1,6 @@
 // Papers that reference a paper (hops = 1), and papers that reference those (hops = 2), with what the links go through.
 // @param paper_id string: id of the referenced paper
-// @param limit int = 100: maximum rows
+// @param limit int[0..] = 100: maximum rows
 MATCH (target:Paper {paper_id: $paper_id})
 CALL (target) {
   MATCH (citing:Paper)-[r:REFERENCES]->(target)

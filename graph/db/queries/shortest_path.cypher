@@ -1,7 +1,7 @@
 // Shortest paths between two entities through the papers that mention them and the references between papers (at most 10 hops).
 // @param source string: entity key, name or alias (case-insensitive)
 // @param target string: entity key, name or alias (case-insensitive)
-// @param limit int = 10: maximum paths
+// @param limit int[0..] = 10: maximum paths
 MATCH (a:Entity)
 WHERE a.key = $source OR toLower(a.name) = toLower($source) OR toLower($source) IN [x IN a.aliases | toLower(x)]
 MATCH (b:Entity)

@@ -1,7 +1,7 @@
 // Papers similar to a paper by shared entities: Jaccard index of the entity sets they mention.
 // @param paper_id string: id of the paper
-// @param min_shared int = 1: minimum number of shared entities
-// @param limit int = 20: maximum rows
+// @param min_shared int[1..] = 1: minimum number of shared entities
+// @param limit int[0..] = 20: maximum rows
 MATCH (p:Paper {paper_id: $paper_id})-[:MENTIONS]->(e:Entity)<-[:MENTIONS]-(other:Paper)
 WHERE other <> p
 WITH p, other, count(DISTINCT e) AS shared

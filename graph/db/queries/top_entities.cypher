@@ -1,8 +1,8 @@
 // The most referenced models, datasets or methods in a period: papers published in [since, until) that mention the entity without proposing it.
 // @param type string = "": MODEL, DATASET or METHOD; empty for all types
-// @param since string = "0001-01-01": first publication day (YYYY-MM-DD), inclusive
-// @param until string = "9999-12-31": last publication day (YYYY-MM-DD), exclusive
-// @param limit int = 20: maximum rows
+// @param since date = "0001-01-01": first publication day (YYYY-MM-DD), inclusive
+// @param until date = "9999-12-31": last publication day (YYYY-MM-DD), exclusive
+// @param limit int[0..] = 20: maximum rows
 MATCH (p:Paper)-[:MENTIONS]->(e:Entity)
 WHERE ($type = '' OR e.type = $type)
   AND p.published_at >= date($since) AND p.published_at < date($until)
