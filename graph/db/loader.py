@@ -65,7 +65,7 @@ class StepReport:
     rows: int = 0  # rows read from the snapshot
     written: int = 0  # rows that were written (for relationships: both ends found)
     deleted: int = 0  # relationships (and orphan nodes) removed by prune steps
-    batches: int = 0
+    batches: int = 0  # transactions sent (a batch that gives no rows sends none)
     seconds: float = 0.0
 
     @property
