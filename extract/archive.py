@@ -9,6 +9,7 @@ never instead of, the good one. Conditional-GET validators live in `<root>/cache
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -40,6 +41,8 @@ class ArchivedResponse:
     headers: dict[str, str] = field(default_factory=dict)
     format: str | None = None  # parser hint from the source kind; None = detect from content
     reused_from: str | None = None  # set when a 304 reused an earlier body
+    method: str = "GET"
+    request_body: str | None = None  # the JSON body of a POST (part of the request's identity)
 
     @property
     def ok(self) -> bool:
@@ -80,12 +83,19 @@ def read_sidecar(body_path: Path) -> ArchivedResponse | None:
         return None
 
 
-def body_name(url: str, content_type: str | None, status: int = 200) -> str:
-    """A readable, collision-free file name for a URL's body: `<slug>.<url hash>[.status-N].<ext>`."""
+def body_stem(url: str, request_body: bytes | None = None) -> str:
+    """`<slug>.<hash>`: the part of a body's file name that identifies the request (URL and POST body)."""
     slug = re.sub(r"[^A-Za-z0-9.=-]+", "_", re.sub(r"^[a-z]+://[^/]+/?", "", url)).strip("_.")[:80] or "index"
-    digest = hashlib.sha1(url.encode("utf-8")).hexdigest()[:10]
+    key = url.encode("utf-8") if request_body is None else url.encode("utf-8") + b"\n" + request_body
+    return f"{slug}.{hashlib.sha1(key).hexdigest()[:10]}"
+
+
+def body_name(
+    url: str, content_type: str | None, status: int = 200, request_body: bytes | None = None
+) -> str:
+    """A readable, collision-free file name for a request's body: `<slug>.<hash>[.status-N].<ext>`."""
     status_part = "" if 200 <= status < 300 else f".status-{status}"
-    return f"{slug}.{digest}{status_part}{extension_for(content_type)}"
+    return f"{body_stem(url, request_body)}{status_part}{extension_for(content_type)}"
 
 
 def extension_for(content_type: str | None) -> str:
@@ -103,6 +113,28 @@ class Archive:
     def partition(self, source: str, run_date: date | str) -> Path:
         day = run_date.isoformat() if isinstance(run_date, date) else str(run_date)
         return self.root / "raw" / f"source={source}" / f"dt={day}"
+
+    def find(
+        self,
+        source: str,
+        run_date: date | str,
+        url: str,
+        request_body: bytes | None,
+        statuses: frozenset[int],
+    ) -> ArchivedResponse | None:
+        """The archived response of this source and day to the same request, if its status is wanted.
+
+        A good (2xx) body wins over a kept error body of the same request.
+        """
+        folder = self.partition(source, run_date)
+        stem = body_stem(url, request_body)
+        found: list[ArchivedResponse] = []
+        for side in folder.glob(f"{glob.escape(stem)}.*{SIDECAR_SUFFIX}"):
+            meta = read_sidecar(side.with_name(side.name[: -len(SIDECAR_SUFFIX)]))
+            if meta is not None and meta.url == url and meta.status in statuses and meta.path.is_file():
+                found.append(meta)
+        found.sort(key=lambda m: (not m.ok, m.path.name))
+        return found[0] if found else None
 
     def open_temp(self, folder: Path) -> tuple[IO[bytes], Path]:
         folder.mkdir(parents=True, exist_ok=True)

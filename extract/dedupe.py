@@ -81,6 +81,10 @@ def merge_into(target: PaperRecord, other: PaperRecord) -> None:
     target.categories = target.categories or list(other.categories)
     target.fetched_at = max(filter(None, (target.fetched_at, other.fetched_at)), default=None)
     target.sources = list(dict.fromkeys([*target.sources, *other.sources]))
+    target.s2_paper_id = target.s2_paper_id or other.s2_paper_id
+    target.citation_count = max(
+        filter(lambda v: v is not None, (target.citation_count, other.citation_count)), default=None
+    )
 
 
 def _copy(record: PaperRecord) -> PaperRecord:

@@ -11,6 +11,7 @@ streamed into the archive (see extract.archive) and only renamed into place when
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
 import urllib.robotparser
@@ -133,13 +134,21 @@ class HostRateLimiter:
 
 @dataclass(frozen=True)
 class Request:
-    """One GET a source wants archived."""
+    """One request a source wants archived: a GET, or a read-only POST (a batch lookup with a JSON body)."""
 
     url: str
     accept: tuple[str, ...]  # acceptable media types
     format: str | None = None  # parser of the body
     html_page: bool = False  # pages (not APIs) are checked against robots.txt
-    params: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] | list[tuple[str, str]] = field(default_factory=dict)
+    method: str = "GET"  # GET or POST; a POST must be read-only (it is retried like a GET)
+    json_body: Any = None  # sent as the JSON body of a POST; part of the archive key
+    headers: dict[str, str] = field(default_factory=dict)  # extra request headers (never archived)
+
+    def body_bytes(self) -> bytes | None:
+        if self.json_body is None:
+            return None
+        return json.dumps(self.json_body, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
 class Fetcher:
@@ -154,6 +163,8 @@ class Fetcher:
         )
         self._robots: dict[str, urllib.robotparser.RobotFileParser | str] = {}
         self._unreachable: dict[str, FetchError] = {}  # host -> why it could not be reached this run
+        self.requests_made = 0  # requests sent (each counted once, whatever urllib3 retried)
+        self.from_archive = 0  # requests answered from the archive without touching the network
 
     def _session(self) -> requests.Session:
         s = self.settings
@@ -163,7 +174,8 @@ class Fetcher:
             read=s.max_retries,
             status=s.max_retries,
             other=0,
-            allowed_methods=frozenset({"GET", "HEAD"}),
+            # POST only for read-only batch lookups (S2 /paper/batch), safe to repeat.
+            allowed_methods=frozenset({"GET", "HEAD", "POST"}),
             status_forcelist=RETRY_STATUSES,
             backoff_factor=s.backoff_factor,
             backoff_max=s.backoff_max,
@@ -188,23 +200,51 @@ class Fetcher:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def get(self, request: Request, *, source: str, kind: str, run_date: date | str) -> ArchivedResponse:
-        """Fetch one URL into the archive; raises FetchError (naming the URL) when it cannot."""
-        prepared = requests.Request("GET", request.url, params=request.params or None).prepare()
+    def get(
+        self,
+        request: Request,
+        *,
+        source: str,
+        kind: str,
+        run_date: date | str,
+        reuse_statuses: frozenset[int] = frozenset(),
+    ) -> ArchivedResponse:
+        """Fetch one request into the archive; raises FetchError (naming the URL) when it cannot.
+
+        `reuse_statuses`: when this source and day already hold a response to the same request
+        (URL and body) with one of these statuses, it is returned without any network request, so a
+        rerun of a date fetches nothing again. A reused error status raises FetchError as fetched.
+        """
+        method = request.method.upper()
+        body = request.body_bytes()
+        prepared = requests.Request(method, request.url, params=request.params or None).prepare()
         url = prepared.url or request.url
+        if reuse_statuses:
+            kept = self.archive.find(source, run_date, url, body, reuse_statuses)
+            if kept is not None:
+                self.from_archive += 1
+                if not kept.ok:
+                    raise FetchError(url, f"HTTP {kept.status} (archived)", status=kept.status, archived=kept)
+                return kept
         self._check_reachable(url)
         if request.html_page and self.settings.respect_robots:
             self._check_robots(url)
-        conditional = self.archive.validators(url)
+        conditional = self.archive.validators(url) if method == "GET" else None
         headers = {"Accept": ", ".join(request.accept)} if request.accept else {}
+        headers.update(request.headers)
+        if body is not None:
+            headers["Content-Type"] = "application/json"
         if conditional:
             headers.update(conditional[0])
         self._limiter.wait(urlsplit(url).netloc)
         fetched_at = datetime.now(UTC)
+        self.requests_made += 1
         try:
-            response = self.session.get(
+            response = self.session.request(
+                method,
                 url,
                 headers=headers,
+                data=body,
                 stream=True,
                 timeout=(self.settings.connect_timeout, self.settings.read_timeout),
             )
@@ -214,7 +254,7 @@ class Fetcher:
             folder = self.archive.partition(source, run_date)
             content_type = response.headers.get("Content-Type")
             meta = ArchivedResponse(
-                path=folder / body_name(url, content_type, response.status_code),
+                path=folder / body_name(url, content_type, response.status_code, body),
                 source=source,
                 kind=kind,
                 url=url,
@@ -225,6 +265,8 @@ class Fetcher:
                 content_type=content_type,
                 headers={k: v for k, v in response.headers.items() if k.lower() != "set-cookie"},
                 format=request.format,
+                method=method,
+                request_body=body.decode("utf-8") if body is not None else None,
             )
             if response.status_code == 304 and conditional:
                 return self._reuse(conditional[1], meta)

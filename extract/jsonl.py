@@ -1,4 +1,5 @@
-"""The one JSON-lines reader/writer of the pipeline's records: papers, mentions, entities.
+"""The one JSON-lines reader/writer of the pipeline's records: papers, mentions, entities, and the
+enrichment rows (Citation, HubRepo, PaperHubLink: `write_rows_jsonl` / `read_rows_jsonl`).
 
 One object per line with the schema's field names (dataclasses as their fields), dates in ISO form,
 UTF-8 kept as is. Files are written atomically (a temporary file renamed into place).
@@ -12,12 +13,13 @@ import os
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from extract.errors import ParseError
 from extract.records import PaperRecord
 
 _FIELDS = {f.name for f in dataclasses.fields(PaperRecord)}
+Row = TypeVar("Row")
 
 
 def record_to_json(record: PaperRecord) -> str:
@@ -42,7 +44,11 @@ def row_to_json(row: Any) -> str:
     if isinstance(row, PaperRecord):
         return record_to_json(row)
     data = dataclasses.asdict(row) if dataclasses.is_dataclass(row) else row
-    return json.dumps(data, ensure_ascii=False)
+    return json.dumps({k: _to_json_value(v) for k, v in data.items()}, ensure_ascii=False)
+
+
+def _to_json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
 
 
 def write_jsonl(rows: Iterable[Any], path: str | os.PathLike[str]) -> int:
@@ -95,3 +101,27 @@ def count_lines(path: str | os.PathLike[str]) -> int:
     """Records in a JSONL file (non-blank lines), without parsing them."""
     with Path(path).open(encoding="utf-8") as lines:
         return sum(1 for line in lines if line.strip())
+
+
+def write_rows_jsonl(rows: Iterable[Any], path: str | os.PathLike[str]) -> int:
+    """Write record dataclasses (streamed) to `path` atomically; returns how many were written."""
+    return write_jsonl(rows, path)
+
+
+def read_rows_jsonl(path: str | os.PathLike[str], cls: type[Row]) -> Iterator[Row]:
+    """Stream rows of dataclass `cls` (dates parsed back); a bad line raises ParseError naming file:line."""
+    kinds = {f.name: str(f.type) for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    with Path(path).open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = {k: v for k, v in json.loads(line).items() if k in kinds}
+                for key, value in data.items():
+                    if isinstance(value, str) and kinds[key].startswith("datetime"):
+                        data[key] = datetime.fromisoformat(value)
+                    elif isinstance(value, str) and kinds[key].startswith("date"):
+                        data[key] = date.fromisoformat(value)
+                yield cls(**data)
+            except (ValueError, TypeError, AttributeError) as exc:
+                raise ParseError(f"{path}:{number}", f"not a {cls.__name__} line: {exc}") from exc

@@ -42,6 +42,7 @@ class PipelineConfig:
     extract_batch_size: int = 256
     extract_processes: int = 1
     load_batch_size: int = 2000
+    enrich: dict[str, Any] = field(default_factory=dict)  # the [enrich] table (extract.enrich.EnrichSettings)
     source_file: Path | None = field(default=None, compare=False)
 
 
@@ -84,6 +85,7 @@ def load_config(
         extract_batch_size=int(raw.get("extract", {}).get("batch_size", 256)),
         extract_processes=int(raw.get("extract", {}).get("n_process", 1)),
         load_batch_size=int(raw.get("load", {}).get("batch_size", 2000)),
+        enrich=dict(raw.get("enrich", {})),
         source_file=config_path,
     )
 

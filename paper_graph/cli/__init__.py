@@ -41,6 +41,12 @@ def _query() -> click.Command:
     return query
 
 
+def _enrich_cost() -> click.Command:
+    from paper_graph.cli.enrich_cost import enrich_cost
+
+    return enrich_cost
+
+
 def _neo4j() -> click.Command:
     from paper_graph.cli.neo4j import neo4j
 
@@ -54,6 +60,7 @@ SUBCOMMANDS: dict[str, Callable[[], click.Command]] = {
     "load": _load,
     "query": _query,
     "neo4j": _neo4j,
+    "enrich-cost": _enrich_cost,
 }
 
 

@@ -1,15 +1,18 @@
 """A real threaded HTTP server on 127.0.0.1 for fetch tests: scripted replies per path and a request log.
 
+GET and POST are answered alike (a POST's body is kept in the log).
+
     server.route("/api/daily_papers", Reply(status=429, headers={"Retry-After": "1"}), Reply(body=b"[]"))
 
-Replies for a path are served in order; the last one repeats. Unknown paths answer 404.
+Replies for a path are served in order; the last one repeats. `server.handle(prefix, fn)` computes the
+reply of every other path under `prefix` from the logged request. Unknown paths answer 404.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -58,11 +61,13 @@ class LoggedRequest:
     query: dict[str, list[str]]
     headers: dict[str, str]
     at: float
+    body: bytes = b""  # the request body (POST)
 
 
 class FixtureServer:
     def __init__(self) -> None:
         self._routes: dict[str, list[Reply]] = {}
+        self._handlers: list[tuple[str, Callable[[LoggedRequest], Reply]]] = []
         self._lock = threading.Lock()
         self.log: list[LoggedRequest] = []
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -85,6 +90,11 @@ class FixtureServer:
         with self._lock:
             self._routes[path] = list(replies)
 
+    def handle(self, prefix: str, compute: Callable[[LoggedRequest], Reply]) -> None:
+        """Answer paths under `prefix` (without a scripted route) with `compute(request)`."""
+        with self._lock:
+            self._handlers.append((prefix, compute))
+
     def requests_to(self, path: str) -> list[LoggedRequest]:
         with self._lock:
             return [r for r in self.log if r.path == path]
@@ -97,14 +107,16 @@ class FixtureServer:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def _next_reply(self, path: str) -> Reply:
+    def _next_reply(self, request: LoggedRequest) -> Reply:
+        path = request.path
         with self._lock:
             queue = self._routes.get(path)
-            if not queue:
-                return Reply(
-                    status=404, body=b'{"error":"not found"}', headers={"Content-Type": "application/json"}
-                )
-            return queue.pop(0) if len(queue) > 1 else queue[0]
+            compute = next((fn for prefix, fn in self._handlers if path.startswith(prefix)), None)
+            if queue:
+                return queue.pop(0) if len(queue) > 1 else queue[0]
+        if compute is not None:
+            return compute(request)
+        return Reply(status=404, body=b'{"error":"not found"}', headers={"Content-Type": "application/json"})
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -113,14 +125,20 @@ class FixtureServer:
             protocol_version = "HTTP/1.0"
 
             def do_GET(self) -> None:  # noqa: N802 (http.server API)
+                self._answer("GET", b"")
+
+            def do_POST(self) -> None:  # noqa: N802 (http.server API)
+                length = int(self.headers.get("Content-Length") or 0)
+                self._answer("POST", self.rfile.read(length) if length else b"")
+
+            def _answer(self, method: str, body: bytes) -> None:
                 parts = urlsplit(self.path)
+                logged = LoggedRequest(
+                    method, parts.path, parse_qs(parts.query), dict(self.headers), time.monotonic(), body
+                )
                 with server._lock:
-                    server.log.append(
-                        LoggedRequest(
-                            "GET", parts.path, parse_qs(parts.query), dict(self.headers), time.monotonic()
-                        )
-                    )
-                reply = server._next_reply(parts.path)
+                    server.log.append(logged)
+                reply = server._next_reply(logged)
                 if reply.delay:
                     time.sleep(reply.delay)
                 try:
