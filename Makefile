@@ -9,6 +9,11 @@ SHARED      ?= $(abspath ../shared)
 SOURCES     ?=
 DATE        ?=
 PYTEST_ARGS ?=
+BENCH_BOLT_PORT ?= 27688
+BENCH_HTTP_PORT ?= 27475
+BENCH_PAPERS ?= 5000
+INCREMENT_PAPERS ?= 30000
+INCREMENT_NEW ?= 50
 
 export PAPER_GRAPH_SHARED ?= $(SHARED)
 # Airflow's components find each other as `airflow ...` commands
@@ -20,7 +25,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__PARALLELISM ?= 4
 export PAPER_GRAPH_CONFIG ?= $(CURDIR)/config/pipeline.toml
 
-.PHONY: help install lock chromium neo4j-install neo4j-start neo4j-stop neo4j-status airflow run test test-fast lint format eval vocab train bench scale docs clean
+.PHONY: help install lock chromium neo4j-install neo4j-start neo4j-stop neo4j-status airflow run test test-fast lint format eval vocab train bench bench-load bench-increment scale docs clean
 
 help: ## list targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -94,8 +99,19 @@ bench: install ## extraction and loader throughput figures (reads ../shared/corp
 	@$(PY) -m paper_graph.bench.extract --shared $(SHARED) --limit 20000 --repeat 3
 	@$(PY) -m paper_graph.bench.extract --shared $(SHARED) --limit 20000 --repeat 3 --n-process 2 --no-reference
 	@$(PY) -m paper_graph.bench.snapshot --papers 100000
-	@$(VENV)/bin/paper-graph neo4j start --instance bench --bolt-port 27688 --http-port 27475 >/dev/null
-	@NEO4J_URI=bolt://127.0.0.1:27688 $(PY) -m paper_graph.bench.load --papers 5000 --wipe; \
+	@$(MAKE) --no-print-directory bench-load
+
+bench-load: install ## loader figures only: bulk import, batched UNWIND, one MERGE per row (BENCH_PAPERS)
+	@$(VENV)/bin/paper-graph neo4j start --instance bench --bolt-port $(BENCH_BOLT_PORT) --http-port $(BENCH_HTTP_PORT) >/dev/null
+	@NEO4J_URI=bolt://127.0.0.1:$(BENCH_BOLT_PORT) NEO4J_INSTANCE=bench NEO4J_BOLT_PORT=$(BENCH_BOLT_PORT) \
+	  NEO4J_HTTP_PORT=$(BENCH_HTTP_PORT) $(PY) -m paper_graph.bench.load --papers $(BENCH_PAPERS) --wipe; \
+	  status=$$?; $(VENV)/bin/paper-graph neo4j stop --instance bench >/dev/null; exit $$status
+
+bench-increment: install ## a daily increment (INCREMENT_NEW papers) into a bulk-loaded graph of INCREMENT_PAPERS, by step, with PROFILE
+	@$(VENV)/bin/paper-graph neo4j start --instance bench --bolt-port $(BENCH_BOLT_PORT) --http-port $(BENCH_HTTP_PORT) >/dev/null
+	@NEO4J_URI=bolt://127.0.0.1:$(BENCH_BOLT_PORT) NEO4J_INSTANCE=bench NEO4J_BOLT_PORT=$(BENCH_BOLT_PORT) \
+	  NEO4J_HTTP_PORT=$(BENCH_HTTP_PORT) $(PY) -m paper_graph.bench.increment --papers $(INCREMENT_PAPERS) \
+	  --new $(INCREMENT_NEW) --profile; \
 	  status=$$?; $(VENV)/bin/paper-graph neo4j stop --instance bench >/dev/null; exit $$status
 
 scale: install ## extract + snapshot + graph load over the 115k-paper corpus, with peak memory (SCALE_LIMIT=N)

@@ -24,6 +24,7 @@ from neo4j import Driver, ManagedTransaction
 from extract.clean import title_paper_id
 from graph.db import model
 from graph.db.queries import constraint_statements, loader_statement
+from graph.db.writes import NodeWrite, RelWrite, Write
 from graph.snapshot.manifest import Manifest
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class StepReport:
     rows: int = 0  # rows read from the snapshot
     written: int = 0  # rows that were written (for relationships: both ends found)
     deleted: int = 0  # relationships (and orphan nodes) removed by prune steps
-    batches: int = 0
+    batches: int = 0  # transactions sent (a batch that gives no rows sends none)
     seconds: float = 0.0
 
     @property
@@ -222,16 +223,54 @@ class Step:
     to_rows: Callable[[pa.RecordBatch | pa.Table], list[Any]] = _rows
     prune: bool = False  # the statement deletes (takes $paper_ids, returns deleted counts)
     params: Mapping[str, Any] = field(default_factory=dict)  # further statement parameters
+    # What the statement writes, as data (graph/db/writes.py): the bulk importer writes these instead;
+    # a step without them runs through its statement after a bulk import.
+    writes: tuple[Write, ...] = ()
     when: Callable[[SnapshotSource], bool] | None = None  # run the step only for such snapshots
 
 
 CORE_STEPS: tuple[Step, ...] = (
-    Step("papers", "papers", "papers", paper_rows),
+    Step(
+        "papers",
+        "papers",
+        "papers",
+        paper_rows,
+        writes=(
+            NodeWrite(model.Label.PAPER, constants={"ingested": True}),
+            RelWrite(model.Rel.LOADED_FROM, "paper_id", model.LOAD_STAMP),
+        ),
+    ),
     Step("absorb_aliases", "papers", "absorb_aliases", alias_rows, prune=True),
-    Step("repositories", "papers", "repositories", repository_rows),
-    Step("entities", "entities", "entities", entity_rows),
-    Step("authors", "authors", "authors", author_rows),
-    Step("mentions", "paper_entities", "mentions"),
+    Step(
+        "repositories",
+        "papers",
+        "repositories",
+        repository_rows,
+        writes=(NodeWrite(model.Label.REPOSITORY), RelWrite(model.Rel.HAS_CODE, "paper_id", "url")),
+    ),
+    Step(
+        "entities",
+        "entities",
+        "entities",
+        entity_rows,
+        writes=(NodeWrite(model.Label.ENTITY, extra_label_field="label"),),
+    ),
+    Step(
+        "authors",
+        "authors",
+        "authors",
+        author_rows,
+        writes=(NodeWrite(model.Label.AUTHOR), RelWrite(model.Rel.AUTHORED_BY, "paper_id", "key")),
+    ),
+    Step(
+        "mentions",
+        "paper_entities",
+        "mentions",
+        writes=(
+            RelWrite(model.Rel.MENTIONS, "paper_id", "entity_key", fields={"count": "mention_count"}),
+            RelWrite(model.Rel.PROPOSES, "paper_id", "entity_key", where="proposed"),
+        ),
+    ),
     Step(
         "prune_paper_rels",
         "papers",
@@ -242,7 +281,12 @@ CORE_STEPS: tuple[Step, ...] = (
     ),
 )
 RELATION_STEPS: tuple[Step, ...] = (
-    Step("references", "references", "references"),
+    Step(
+        "references",
+        "references",
+        "references",
+        writes=(RelWrite(model.Rel.REFERENCES, "citing_paper_id", "cited_paper_id"),),
+    ),
     Step("prune_references", "papers", "prune_references", paper_id_rows, prune=True),
     Step("citations", "citations", "citations"),
     Step("prune_citations", "papers", "prune_citations", s2_enriched_paper_ids, prune=True),
@@ -305,7 +349,8 @@ def wipe_graph(driver: Driver, database: str | None = None, rows: int = 10_000) 
             session.run(loader_statement(statement), rows=rows).consume()
 
 
-def _snapshot_properties(manifest: Manifest) -> dict[str, Any]:
+def snapshot_properties(manifest: Manifest) -> dict[str, Any]:
+    """The Snapshot node's properties besides its key (the bulk importer writes the same)."""
     properties: dict[str, Any] = {
         "snapshot_date": manifest.snapshot_date,
         "run_id": manifest.run_id,
@@ -343,6 +388,8 @@ def _run_step(
     with driver.session(database=database) as session:
         for batch in batches(snapshot, step.table, batch_size):
             rows = step.to_rows(batch)
+            if not rows:  # e.g. a batch of papers without a repository: no transaction at all
+                continue
             if step.prune:
                 report.deleted += session.execute_write(_prune, statement, rows, load_id, step.params)
             else:
@@ -400,7 +447,7 @@ def load_snapshot(
         session.execute_write(
             _run_statement,
             loader_statement("snapshot"),
-            {"load_id": load_id, "properties": _snapshot_properties(snapshot.manifest)},
+            {"load_id": load_id, "properties": snapshot_properties(snapshot.manifest)},
         )
     report.steps.append(
         StepReport("snapshot", None, batches=1, seconds=time.perf_counter() - snapshot_started)

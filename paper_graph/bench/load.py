@@ -1,7 +1,12 @@
-"""Benchmark: loader rows/s with batches (UNWIND ... MERGE, one transaction per batch) against one MERGE
-per row (batch size 1, one transaction per row), on the same snapshot, in one run.
+"""Benchmark: the bulk import (`neo4j-admin database import full`) and the batched loader (UNWIND ...
+MERGE, one transaction per batch), each against one MERGE per row (batch size 1, one transaction per
+row), on the same snapshot, in one run.
 
-    python -m paper_graph.bench.load [--papers 2000] [--batch-size 1000] [--wipe]
+    python -m paper_graph.bench.load [--papers 2000] [--batch-size 1000] [--wipe] [--no-bulk]
+
+The bulk import restarts the server, so it needs the project's local server (`paper-graph neo4j
+start`; NEO4J_INSTANCE and NEO4J_BOLT_PORT name it); its time runs from the snapshot to a queryable,
+constrained graph (files, server stop, import, server start, constraints, stamps).
 
 Papers are the first N of ../shared/corpus/papers.jsonl.zst ($PAPER_GRAPH_SHARED) when present, else
 synthetic; entities come from a small gazetteer matched in titles and abstracts (the first paper
@@ -29,6 +34,7 @@ from graph.db.loader import LoadReport, load_snapshot, wipe_graph
 from graph.db.runner import graph_counts
 from graph.snapshot import open_snapshot, write_snapshot
 from paper_graph.bench.common import corpus_path, corpus_records
+from paper_graph.local.bulk import bulk_load, local_instance
 
 GAZETTEER: dict[str, tuple[str, ...]] = {
     "MODEL": (
@@ -124,7 +130,9 @@ def gazetteer_mentions(papers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return mentions
 
 
-def build_snapshot(root: Path, papers: list[dict[str, Any]], run_id: str) -> None:
+def build_snapshot(
+    root: Path, papers: list[dict[str, Any]], run_id: str, snapshot_date: str = "2025-01-31"
+) -> None:
     mentions = gazetteer_mentions(papers)
     paper_entities = list(relations.paper_entities(mentions))
     entities = [
@@ -134,7 +142,7 @@ def build_snapshot(root: Path, papers: list[dict[str, Any]], run_id: str) -> Non
     ]
     write_snapshot(
         root,
-        "2025-01-31",
+        snapshot_date,
         run_id,
         {
             "papers": papers,
@@ -164,7 +172,8 @@ def _line(title: str, report: LoadReport) -> str:
 @click.option(
     "--wipe", is_flag=True, help="Empty a database that is not empty (the bench deletes everything)."
 )
-def main(paper_count: int, batch_size: int, wipe: bool) -> None:
+@click.option("--bulk/--no-bulk", default=True, show_default=True, help="Also time the bulk import.")
+def main(paper_count: int, batch_size: int, wipe: bool, bulk: bool) -> None:
     """Batched loader vs one MERGE per row, same snapshot, same run."""
     from paper_graph.cli.load import cli_driver
 
@@ -193,11 +202,36 @@ def main(paper_count: int, batch_size: int, wipe: bool) -> None:
                 reports.append(load_snapshot(driver, snapshot, batch_size=size))
                 graphs.append(graph_counts(driver))
             _wipe(driver)
+        bulk_report = None
+        if bulk:
+            bulk_report = bulk_load(local_instance(), snapshot, force=True, batch_size=batch_size)
+            with cli_driver() as driver:
+                graphs.append(graph_counts(driver))
+                _wipe(driver)
     batched, per_row = reports
     click.echo(_line(f"batched (UNWIND, {batch_size} rows/tx)", batched))
     click.echo(_line("one MERGE per row (1 row/tx)", per_row))
     speed_up = batched.rows_per_second / per_row.rows_per_second
     click.echo(f"speed-up: {speed_up:.1f}x; same graph counts: {graphs[0] == graphs[1]}")
+    if bulk_report is not None:
+        files = bulk_report.files
+        rows_per_second = per_row.rows / bulk_report.seconds
+        click.echo(
+            f"{'bulk import (neo4j-admin import full)':<38} {per_row.rows:>8,} rows"
+            f" in {bulk_report.seconds:8.2f}s"
+            f" = {rows_per_second:>9,.0f} rows/s  ({bulk_report.records:,} records ="
+            f" {bulk_report.records_per_second:,.0f} records/s)"
+        )
+        click.echo(
+            f"  files {files.seconds:.2f}s, server stop + import + start {bulk_report.import_seconds:.2f}s"
+            f" (the import tool alone {bulk_report.tool_seconds:.2f}s), constraints and stamps"
+            f" {bulk_report.deferred.seconds:.2f}s"
+        )
+        click.echo(
+            f"bulk speed-up against one MERGE per row: {per_row.seconds / bulk_report.seconds:.1f}x"
+            f" (the import tool alone: {per_row.seconds / bulk_report.tool_seconds:.1f}x), against batched:"
+            f" {batched.seconds / bulk_report.seconds:.1f}x; same graph counts: {graphs[0] == graphs[2]}"
+        )
     for step in batched.steps:
         if step.rows:
             other = per_row.step(step.name)

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import time
 import urllib.error
@@ -181,23 +182,37 @@ def _prepare(instance: Instance, guide_url: str) -> None:
         pw = password()
         if len(pw) < 8:
             raise Neo4jLocalError("the Neo4j password must have at least 8 characters")
-        result = subprocess.run(
-            [
-                "java",
-                "-cp",
-                _classpath(),
-                "org.neo4j.cli.AdminTool",
-                "dbms",
-                "set-initial-password",
-                "--",
-                pw,
-            ],
-            env={**os.environ, "NEO4J_HOME": str(instance.home), "NEO4J_CONF": str(instance.home / "conf")},
-            capture_output=True,
-            text=True,
-        )
+        result = admin(instance, ["dbms", "set-initial-password", "--", pw])
         if result.returncode != 0:
             raise Neo4jLocalError(f"set-initial-password failed: {result.stderr or result.stdout}")
+
+
+def admin(instance: Instance, args: list[str], heap: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `neo4j-admin ARGS` (org.neo4j.cli.AdminTool) against the instance's home and conf."""
+    memory = [f"-Xmx{heap}"] if heap else []
+    return subprocess.run(
+        ["java", *memory, "-cp", _classpath(), "org.neo4j.cli.AdminTool", *args],
+        env={**os.environ, "NEO4J_HOME": str(instance.home), "NEO4J_CONF": str(instance.home / "conf")},
+        capture_output=True,
+        text=True,
+    )
+
+
+def import_full(instance: Instance, args: list[str], heap: str = "1g") -> str:
+    """`neo4j-admin database import full ARGS` into the stopped instance; returns the tool's output.
+
+    The conf is rewritten first (as `start` does) so the importer sees the instance's directories."""
+    install()
+    if running_pid(instance) is not None:
+        raise Neo4jLocalError(f"instance {instance.name} is running; stop it before an offline import")
+    _prepare(instance)
+    result = admin(instance, ["database", "import", "full", *args], heap=heap)
+    if result.returncode != 0:
+        raise Neo4jLocalError(
+            f"neo4j-admin database import full failed (exit {result.returncode}):\n"
+            f"{result.stdout[-3000:]}{result.stderr[-3000:]}"
+        )
+    return result.stdout
 
 
 def running_pid(instance: Instance) -> int | None:
@@ -249,6 +264,11 @@ def start(instance: Instance, timeout: float = 120.0) -> int:
             _wait_bolt(instance, pw, pid, timeout)
         return pid
     _prepare(instance, guide)
+    if _port_taken(instance.bolt_port):
+        raise Neo4jLocalError(
+            f"port {instance.bolt_port} already answers, but not as instance {instance.name!r}"
+            f" (no server of its own runs from {instance.home}); pick other ports"
+        )
     cmd = [
         "java",
         "-cp",
@@ -291,6 +311,12 @@ def _wait_bolt(instance: Instance, pw: str, pid: int, timeout: float, log_start:
         f"Neo4j '{instance.name}' did not answer on {instance.uri} within {timeout:.0f}s."
         f" Last lines of {instance.log_file}:\n{_tail(instance.log_file, TAIL_LINES, since=log_start)}"
     )
+
+
+def _port_taken(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+        return True
+    return False
 
 
 def _alive(pid: int) -> bool:

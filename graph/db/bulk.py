@@ -1,0 +1,341 @@
+"""Import files for `neo4j-admin database import full`, streamed from a snapshot.
+
+Each loader step that declares its writes (`Step.writes`, graph/db/writes.py) is turned into CSV
+files with separate header files: the step's table is read in batches, each batch goes through the
+step's own row function, and every row becomes the nodes and relationships it declares. Nothing is
+held in memory but the keys seen so far (one set per node label), which give the loader's MERGE and
+MATCH semantics: the first row of a key makes the node, a relationship is written only when both
+its ends exist. The importer then needs no `--skip-duplicate-nodes` / `--skip-bad-relationships`.
+
+Header types are those of the values written (`string`, `long`, `double`, `boolean`, `date`,
+`datetime` and their arrays), so the imported graph holds what the transactional loader writes.
+Steps without declared writes are left to the transactional loader (see `deferred_steps`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from neo4j import Driver
+
+from graph.db import model
+from graph.db.loader import ALL_STEPS, SnapshotSource, Step, batches, snapshot_load_id, snapshot_properties
+from graph.db.queries import loader_statement
+from graph.db.writes import NodeWrite, RelWrite
+
+ARRAY_DELIMITER = "\x1f"  # the ASCII unit separator: never in names, aliases or categories
+ARRAY_DELIMITER_OPTION = "U+001F"
+DEFAULT_BATCH_SIZE = 20_000
+
+
+class BulkPlanError(ValueError):
+    """The step declarations cannot be imported (a relationship before the nodes it links)."""
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "long"
+    if isinstance(value, float):
+        return "double"
+    if isinstance(value, datetime):
+        return "datetime"
+    if isinstance(value, date):
+        return "date"
+    return "string"
+
+
+def _scalar_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def csv_field(value: Any) -> str:
+    """None is an empty, unquoted field (no property); strings and arrays are quoted, so an empty
+    string stays an empty string."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return _quoted(ARRAY_DELIMITER.join(_scalar_text(v) for v in value))
+    if isinstance(value, str):
+        return _quoted(value)
+    return _scalar_text(value)
+
+
+@dataclass
+class _Columns:
+    """Property columns of one file, with the type of the first non-null value seen in each."""
+
+    names: tuple[str, ...]
+    types: dict[str, str] = field(default_factory=dict)
+    arrays: set[str] = field(default_factory=set)
+
+    def observe(self, name: str, value: Any) -> None:
+        if value is None or name in self.types:
+            return
+        if isinstance(value, list | tuple):
+            if value:
+                self.types[name] = _type_name(value[0]) + "[]"
+            else:
+                self.arrays.add(name)  # an array of a type not seen yet
+        else:
+            self.types[name] = _type_name(value)
+
+    def header(self, name: str) -> str:
+        default = "string[]" if name in self.arrays else "string"
+        return f"{name}:{self.types.get(name, default)}"
+
+
+@dataclass(frozen=True)
+class EmptyArrays:
+    """Nodes whose property is an empty list: the importer leaves it out, `fill_empty_arrays` sets it."""
+
+    label: str
+    key: str
+    prop: str
+    keys: list[str]
+
+
+@dataclass
+class FileGroup:
+    """One `--nodes=` or `--relationships=` argument: a header file and a data file."""
+
+    kind: str  # "nodes" or "relationships"
+    name: str  # the label or relationship type
+    header: Path
+    data: Path
+    records: int = 0
+    multiline: bool = False
+
+    def argument(self) -> str:
+        return f"--{self.kind}={self.name}={self.header},{self.data}"
+
+
+@dataclass
+class ImportFiles:
+    folder: Path
+    load_id: str
+    groups: list[FileGroup]
+    deferred: list[str]  # steps the transactional loader runs after the import
+    seconds: float
+    empty_arrays: list[EmptyArrays] = field(default_factory=list)
+
+    @property
+    def nodes(self) -> int:
+        return sum(g.records for g in self.groups if g.kind == "nodes")
+
+    @property
+    def relationships(self) -> int:
+        return sum(g.records for g in self.groups if g.kind == "relationships")
+
+    def arguments(self, database: str = "neo4j") -> list[str]:
+        """`database import full` arguments (the database name first, as 5.19+ requires)."""
+        args = [
+            database,
+            f"--array-delimiter={ARRAY_DELIMITER_OPTION}",
+            "--id-type=string",
+            f"--report-file={self.folder / 'import.report'}",
+            *(g.argument() for g in self.groups),
+        ]
+        multiline = [str(g.data) for g in self.groups if g.multiline]
+        if multiline:
+            args.append("--multiline-fields=true")  # v1: the v2 file list was not honoured (5.26.30)
+        return args
+
+
+def bulk_steps(steps: Iterable[Step] = ALL_STEPS) -> list[Step]:
+    return [s for s in steps if s.writes and not s.prune]
+
+
+def deferred_steps(steps: Iterable[Step] = ALL_STEPS) -> list[Step]:
+    """Steps the importer does not write (prune steps have nothing to prune in a new database)."""
+    return [s for s in steps if not s.writes and not s.prune]
+
+
+def check_plan(steps: Iterable[Step]) -> None:
+    """Every relationship's end labels get their nodes in the same or an earlier step."""
+    written: set[model.Label] = {model.Label.SNAPSHOT}
+    for step in steps:
+        for write in step.writes:
+            if isinstance(write, NodeWrite):
+                written.add(write.label)
+            else:
+                for label in (write.spec.start, write.spec.end):
+                    if _id_space(label) not in written:
+                        raise BulkPlanError(
+                            f"step {step.name}: {write.type} needs {label} nodes, written by no earlier step"
+                        )
+
+
+def _id_space(label: model.Label) -> model.Label:
+    """The key label a relationship end is found by (an Entity relationship ends on :Entity)."""
+    if label in model.NODE_KEYS:
+        return label
+    if label in model.ENTITY_TYPE_LABELS.values():
+        return model.Label.ENTITY
+    raise BulkPlanError(f"{label} has no key in model.NODE_KEYS")
+
+
+def _flat(row: Mapping[str, Any], load_id: str) -> dict[str, Any]:
+    flat = dict(row)
+    nested = flat.pop("properties", None)
+    if isinstance(nested, Mapping):
+        flat = {**nested, **flat}
+    flat[model.LOAD_STAMP] = load_id
+    return flat
+
+
+class _Writer:
+    """One data file being streamed; the header is written at the end, when the types are known."""
+
+    def __init__(self, folder: Path, stem: str, kind: str, name: str, columns: tuple[str, ...]) -> None:
+        self.group = FileGroup(kind, name, folder / f"{stem}.header.csv", folder / f"{stem}.csv")
+        self.columns = _Columns(columns)
+        self.empty: dict[str, list[str]] = {}  # property -> keys of nodes where it is an empty list
+        self._file: IO[str] = self.group.data.open("w", encoding="utf-8", newline="")
+
+    def write(self, leading: list[str], values: list[Any]) -> None:
+        for name, value in zip(self.columns.names, values, strict=True):
+            self.columns.observe(name, value)
+            if isinstance(value, str) and ("\n" in value or "\r" in value):
+                self.group.multiline = True
+        self._file.write(",".join([*leading, *map(csv_field, values)]) + "\n")
+        self.group.records += 1
+
+    def close(self, leading_headers: list[str]) -> FileGroup:
+        self._file.close()
+        header = [*leading_headers, *map(self.columns.header, self.columns.names)]
+        self.group.header.write_text(",".join(header) + "\n", encoding="utf-8")
+        return self.group
+
+
+def write_import_files(
+    snapshot: SnapshotSource,
+    folder: Path,
+    *,
+    steps: Iterable[Step] = ALL_STEPS,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> ImportFiles:
+    """Write the header and data files of every declared write of `steps` into `folder`."""
+    started = time.perf_counter()
+    steps = list(steps)
+    planned = bulk_steps(steps)
+    check_plan(planned)
+    folder.mkdir(parents=True, exist_ok=True)
+    load_id = snapshot_load_id(snapshot)
+    seen: dict[model.Label, set[str]] = {model.Label.SNAPSHOT: {load_id}}
+    groups: list[FileGroup] = []
+    empty_arrays: list[EmptyArrays] = []
+
+    snapshot_node = _Writer(folder, "Snapshot", "nodes", model.Label.SNAPSHOT.value, ())
+    properties = snapshot_properties(snapshot.manifest)
+    snapshot_node.columns = _Columns(tuple(properties))
+    snapshot_node.write([csv_field(load_id)], list(properties.values()))
+    groups.append(snapshot_node.close([f"{model.LOAD_STAMP}:ID({model.Label.SNAPSHOT.value})"]))
+
+    for step in planned:
+        writers: list[tuple[NodeWrite | RelWrite, _Writer]] = []
+        for i, write in enumerate(step.writes):
+            stem = f"{step.name}.{i}"
+            if isinstance(write, NodeWrite):
+                columns = tuple(p for p in write.properties if p != write.key)
+                writers.append((write, _Writer(folder, stem, "nodes", write.label.value, columns)))
+            else:
+                writers.append(
+                    (write, _Writer(folder, stem, "relationships", write.type.value, write.properties))
+                )
+        for batch in batches(snapshot, step.table, batch_size):
+            for raw in step.to_rows(batch):
+                row = _flat(raw, load_id)
+                for write, writer in writers:
+                    if isinstance(write, NodeWrite):
+                        _write_node(write, writer, row, seen)
+                    else:
+                        _write_relationship(write, writer, row, seen)
+        for write, writer in writers:
+            if isinstance(write, NodeWrite):
+                leading = [f"{write.key}:ID({write.label.value})"]
+                if write.extra_label_field:
+                    leading.append(":LABEL")
+                empty_arrays += [
+                    EmptyArrays(write.label.value, write.key, prop, keys)
+                    for prop, keys in writer.empty.items()
+                ]
+            else:
+                spec = write.spec
+                leading = [
+                    f":START_ID({_id_space(spec.start).value})",
+                    f":END_ID({_id_space(spec.end).value})",
+                ]
+            groups.append(writer.close(leading))
+    return ImportFiles(
+        folder,
+        load_id,
+        groups,
+        [s.name for s in deferred_steps(steps)],
+        time.perf_counter() - started,
+        empty_arrays,
+    )
+
+
+def fill_empty_arrays(
+    driver: Driver, files: ImportFiles, database: str | None = None, batch: int = 10_000
+) -> int:
+    """Set the empty-list properties the importer left out; returns how many were set."""
+    statement = loader_statement("empty_arrays")
+    written = 0
+    for empty in files.empty_arrays:
+        for i in range(0, len(empty.keys), batch):
+            records, _, _ = driver.execute_query(
+                statement,
+                label=empty.label,
+                key=empty.key,
+                prop=empty.prop,
+                keys=empty.keys[i : i + batch],
+                database_=database,
+            )
+            written += int(records[0]["written"])
+    return written
+
+
+def _write_node(
+    write: NodeWrite, writer: _Writer, row: dict[str, Any], seen: dict[model.Label, set[str]]
+) -> None:
+    key = row[write.source(write.key)]
+    keys = seen.setdefault(write.label, set())
+    if key is None or key in keys:
+        return
+    keys.add(key)
+    leading = [csv_field(key)]
+    if write.extra_label_field:
+        leading.append(csv_field([write.label.value, row[write.extra_label_field]]))
+    values = [write.constants.get(p, row.get(write.source(p))) for p in writer.columns.names]
+    for name, value in zip(writer.columns.names, values, strict=True):
+        if isinstance(value, list | tuple) and not value:
+            writer.empty.setdefault(name, []).append(key)
+    writer.write(leading, values)
+
+
+def _write_relationship(
+    write: RelWrite, writer: _Writer, row: dict[str, Any], seen: dict[model.Label, set[str]]
+) -> None:
+    if write.where is not None and not row.get(write.where):
+        return
+    spec = write.spec
+    start, end = row.get(write.start_field), row.get(write.end_field)
+    if start not in seen.get(_id_space(spec.start), ()) or end not in seen.get(_id_space(spec.end), ()):
+        return
+    writer.write([csv_field(start), csv_field(end)], [row.get(write.source(p)) for p in writer.columns.names])

@@ -1,0 +1,148 @@
+"""A bulk first load: the local Neo4j database built offline by `neo4j-admin database import full`.
+
+    files = write_import_files(snapshot)      # CSV streamed from the Parquet tables (graph/db/bulk.py)
+    stop the server; import; start it again   # paper_graph/local/neo4j.py
+    constraints, then the steps the importer does not write, through the transactional loader
+
+The graph is the one `load_snapshot` builds (same nodes, properties, stamps and Snapshot node), so
+later incremental loads MERGE into it as usual. Only the project's own local server can be bulk
+loaded (the importer writes its store files), and only when its database is empty unless forced.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from neo4j import Driver, GraphDatabase
+
+from graph.db.bulk import ImportFiles, fill_empty_arrays, write_import_files
+from graph.db.loader import ALL_STEPS, LoadReport, SnapshotSource, Step, ensure_schema, load_snapshot
+from paper_graph import connection
+from paper_graph.local import neo4j as neo4j_local
+
+DATABASE = "neo4j"
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class BulkLoadError(RuntimeError):
+    """The bulk load was refused (remote server, non-empty database) or failed."""
+
+
+@dataclass
+class BulkReport:
+    files: ImportFiles
+    import_seconds: float  # server stopped, import, server answering again
+    tool_seconds: float  # neo4j-admin database import full alone
+    deferred: LoadReport  # constraints, the Snapshot stamp and the steps the importer does not write
+    seconds: float  # the whole load, from the snapshot to a queryable graph
+
+    @property
+    def load_id(self) -> str:
+        return self.files.load_id
+
+    @property
+    def records(self) -> int:
+        """Nodes and relationships written by the importer."""
+        return self.files.nodes + self.files.relationships
+
+    @property
+    def records_per_second(self) -> float:
+        return self.records / self.seconds if self.seconds > 0 else 0.0
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "load_id": self.load_id,
+            "nodes": self.files.nodes,
+            "relationships": self.files.relationships,
+            "generate_seconds": round(self.files.seconds, 3),
+            "import_seconds": round(self.import_seconds, 3),
+            "tool_seconds": round(self.tool_seconds, 3),
+            "deferred_steps": self.files.deferred,
+            "deferred": self.deferred.summary(),
+            "seconds": round(self.seconds, 3),
+            "records_per_second": round(self.records_per_second, 1),
+        }
+
+
+def local_instance(uri: str | None = None) -> neo4j_local.Instance:
+    """The local instance `uri` (default: the connection's) points at; refuses any other server."""
+    uri = uri or connection.uri()
+    instance = neo4j_local.Instance.from_env()
+    parts = urlsplit(uri)
+    if parts.hostname not in LOCAL_HOSTS or (parts.port or 7687) != instance.bolt_port:
+        raise BulkLoadError(
+            f"--bulk rebuilds the database files of the project's local Neo4j server "
+            f"({instance.uri}, instance {instance.name!r}); {uri} is not that server. "
+            "Load a remote server without --bulk."
+        )
+    return instance
+
+
+def _driver(instance: neo4j_local.Instance) -> Driver:
+    return GraphDatabase.driver(instance.uri, auth=(neo4j_local.USER, neo4j_local.password()))
+
+
+def node_count(driver: Driver) -> int:
+    records, _, _ = driver.execute_query("MATCH (n) RETURN count(n) AS nodes", database_=DATABASE)
+    return int(records[0]["nodes"])
+
+
+def bulk_load(
+    instance: neo4j_local.Instance,
+    snapshot: SnapshotSource,
+    *,
+    force: bool = False,
+    steps: list[Step] | None = None,
+    batch_size: int = 2000,
+    verify: bool = True,
+) -> BulkReport:
+    """Replace the instance's database with `snapshot`, imported offline; the server runs afterwards."""
+    steps = list(ALL_STEPS if steps is None else steps)
+    if verify:
+        snapshot.verify()
+    started = time.perf_counter()
+    neo4j_local.start(instance)
+    with _driver(instance) as driver:
+        nodes = node_count(driver)
+    if nodes and not force:
+        raise BulkLoadError(
+            f"the database of {instance.uri} holds {nodes:,} nodes; a bulk load replaces it. "
+            "Load without --bulk to add this snapshot, or pass --force to replace the graph."
+        )
+    folder = instance.home / "import" / "bulk"
+    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        files = write_import_files(snapshot, folder, steps=steps)
+        import_started = time.perf_counter()
+        neo4j_local.stop(instance)
+        tool_started = time.perf_counter()
+        try:
+            neo4j_local.import_full(instance, [*files.arguments(DATABASE), "--overwrite-destination=true"])
+            tool_seconds = time.perf_counter() - tool_started
+        except neo4j_local.Neo4jLocalError as exc:
+            raise BulkLoadError(
+                f"{exc}\nThe database of instance {instance.name!r} is likely unusable now: fix the cause"
+                " and bulk-load again with --force."
+            ) from exc
+        finally:
+            neo4j_local.start(instance)  # the server runs again, with the old graph if the import failed
+        import_seconds = time.perf_counter() - import_started
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    deferred_names = set(files.deferred)
+    with _driver(instance) as driver:
+        ensure_schema(driver, DATABASE)
+        fill_empty_arrays(driver, files, DATABASE)
+        deferred = load_snapshot(
+            driver,
+            snapshot,
+            steps=[s for s in steps if s.name in deferred_names],
+            batch_size=batch_size,
+            database=DATABASE,
+            verify=False,
+        )
+    return BulkReport(files, import_seconds, tool_seconds, deferred, time.perf_counter() - started)

@@ -1,0 +1,138 @@
+"""The bulk first load (`neo4j-admin database import full`) on a real, dedicated local Neo4j instance.
+
+The importer rewrites the database files, so it gets its own instance (ports from
+PG_TEST_NEO4J_BULK_BOLT_PORT / PG_TEST_NEO4J_BULK_HTTP_PORT), never the shared test server.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.db import model
+from graph.db.bulk import BulkPlanError, check_plan, csv_field, deferred_steps, write_import_files
+from graph.db.checks import check_load
+from graph.db.loader import ALL_STEPS, Step, load_snapshot
+from graph.db.writes import NodeWrite, RelWrite
+from graph.snapshot import Snapshot, open_snapshot
+from paper_graph.local import neo4j as neo4j_local
+from paper_graph.local.bulk import BulkLoadError, bulk_load, local_instance
+from tests.graph_db.graph_dump import canonical_dump
+
+
+@pytest.fixture(scope="module")
+def bulk_instance(neo4j_server) -> Iterator[neo4j_local.Instance]:  # type: ignore[no-untyped-def]
+    instance = neo4j_local.Instance(
+        name="test-bulk",
+        bolt_port=int(os.environ.get("PG_TEST_NEO4J_BULK_BOLT_PORT", 17689)),
+        http_port=int(os.environ.get("PG_TEST_NEO4J_BULK_HTTP_PORT", 17476)),
+    )
+    try:
+        yield instance
+    finally:
+        neo4j_local.stop(instance)
+
+
+def _driver(instance: neo4j_local.Instance):  # type: ignore[no-untyped-def]
+    from neo4j import GraphDatabase
+
+    return GraphDatabase.driver(instance.uri, auth=(neo4j_local.USER, neo4j_local.password()))
+
+
+def test_csv_fields_keep_null_empty_strings_quotes_and_arrays() -> None:
+    assert csv_field(None) == ""
+    assert csv_field("") == '""'
+    assert csv_field('say "hi", then go') == '"say ""hi"", then go"'
+    assert csv_field(["a;b", "c"]) == '"a;b\x1fc"'
+    assert csv_field(True) == "true"
+    assert csv_field(3) == "3"
+
+
+def test_a_relationship_needs_its_nodes_from_an_earlier_step() -> None:
+    rel_first = Step(
+        "mentions",
+        "paper_entities",
+        "mentions",
+        writes=(RelWrite(model.Rel.MENTIONS, "paper_id", "entity_key"),),
+    )
+    nodes = Step("entities", "entities", "entities", writes=(NodeWrite(model.Label.ENTITY),))
+    papers = Step("papers", "papers", "papers", writes=(NodeWrite(model.Label.PAPER),))
+    with pytest.raises(BulkPlanError, match="MENTIONS needs Entity"):
+        check_plan([papers, rel_first, nodes])
+    check_plan([papers, nodes, rel_first])
+
+
+def test_steps_without_declared_writes_are_left_to_the_transactional_loader(
+    v1: Snapshot, tmp_path: Path
+) -> None:
+    custom = Step("custom", "papers", "papers")  # no writes declared
+    files = write_import_files(v1, tmp_path, steps=[*ALL_STEPS, custom])
+    assert files.deferred == ["custom"]
+    assert [s.name for s in deferred_steps()] == []  # every step of today's model is imported
+    headers = {g.header.name: g.header.read_text().strip() for g in files.groups}
+    assert headers["entities.0.header.csv"].startswith("key:ID(Entity),:LABEL,type:string")
+    assert "published_at:date" in headers["papers.0.header.csv"]
+    assert "categories:string[]" in headers["papers.0.header.csv"]
+
+
+def test_bulk_load_refuses_a_server_that_is_not_the_local_one() -> None:
+    with pytest.raises(BulkLoadError, match="not that server"):
+        local_instance("bolt://db.example.org:7687")
+
+
+def test_bulk_then_incremental_equals_the_transactional_loads(
+    bulk_instance: neo4j_local.Instance,
+    neo4j_clean,
+    v1: Snapshot,
+    v2: Snapshot,  # type: ignore[no-untyped-def]
+) -> None:
+    load_snapshot(neo4j_clean, v1)
+    transactional_v1 = canonical_dump(neo4j_clean)
+
+    report = bulk_load(bulk_instance, v1, force=True)
+    assert report.records == report.files.nodes + report.files.relationships > 0
+    with _driver(bulk_instance) as driver:
+        bulk_v1 = canonical_dump(driver)
+        assert bulk_v1 == transactional_v1, _diff(bulk_v1, transactional_v1)
+        assert check_load(driver, v1).ok
+
+        load_snapshot(neo4j_clean, v2)
+        load_snapshot(driver, v2)
+        assert canonical_dump(driver) == canonical_dump(neo4j_clean)
+
+    with pytest.raises(BulkLoadError, match="holds .* nodes"):
+        bulk_load(bulk_instance, v1)  # not empty any more, and not forced
+
+
+def test_load_bulk_from_the_command_line_refuses_remote_and_non_empty(
+    bulk_instance: neo4j_local.Instance, snapshot_root: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from paper_graph.cli import main
+
+    runner = CliRunner()
+    args = ["load", "2024-03-31", "--root", str(snapshot_root), "--bulk"]
+    remote = runner.invoke(main, args, env={"NEO4J_URI": "bolt://db.example.org:7687", "NEO4J_PASSWORD": "x"})
+    assert remote.exit_code == 1 and remote.exception is not None
+    assert "is not that server" in remote.output and "Traceback" not in remote.output
+
+    local = {
+        "NEO4J_URI": None,
+        "NEO4J_INSTANCE": bulk_instance.name,
+        "NEO4J_BOLT_PORT": str(bulk_instance.bolt_port),
+        "NEO4J_HTTP_PORT": str(bulk_instance.http_port),
+    }
+    neo4j_local.start(bulk_instance)
+    with _driver(bulk_instance) as driver:
+        load_snapshot(driver, open_snapshot(snapshot_root, "2024-03-31"))
+    refused = runner.invoke(main, args, env=local)
+    assert refused.exit_code == 1, refused.output
+    assert "pass --force to replace the graph" in refused.output and "Traceback" not in refused.output
+
+
+def _diff(a: list[str], b: list[str]) -> list[str]:
+    return sorted(set(a) ^ set(b))
