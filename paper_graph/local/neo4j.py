@@ -205,7 +205,7 @@ def import_full(instance: Instance, args: list[str], heap: str = "1g") -> str:
     install()
     if running_pid(instance) is not None:
         raise Neo4jLocalError(f"instance {instance.name} is running; stop it before an offline import")
-    _prepare(instance)
+    _prepare(instance, guide_url(instance))  # `start` rewrites the conf with the guide server it starts
     result = admin(instance, ["database", "import", "full", *args], heap=heap)
     if result.returncode != 0:
         raise Neo4jLocalError(
