@@ -8,6 +8,7 @@ import pytest
 from extract.enrich import EnrichSettings
 from extract.fetch import FetchSettings
 from extract.records import PaperRecord
+from tests.support.fetch_settings import fast_fetch_settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "enrich"
 RUN = date(2024, 6, 10)
@@ -21,17 +22,7 @@ def fixtures() -> Path:
 @pytest.fixture
 def fast_fetch() -> FetchSettings:
     """Short timeouts, tiny backoff and no rate limit, so retry tests stay fast."""
-    return FetchSettings(
-        connect_timeout=2.0,
-        read_timeout=2.0,
-        max_retries=2,
-        backoff_factor=0.01,
-        backoff_jitter=0.0,
-        retry_after_max=5.0,
-        requests_per_second=0,
-        host_requests_per_second={},
-        project_url="https://example.org/paper-graph",
-    )
+    return fast_fetch_settings()
 
 
 def settings_for(base_url: str, **overrides: dict) -> EnrichSettings:

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from extract.fetch import FetchSettings
+from tests.support.fetch_settings import fast_fetch_settings
 
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
 
@@ -17,14 +18,4 @@ def pages() -> Path:
 @pytest.fixture
 def fast_settings() -> FetchSettings:
     """Short timeouts, tiny backoff and no rate limit, so retry tests stay fast."""
-    return FetchSettings(
-        connect_timeout=2.0,
-        read_timeout=2.0,
-        max_retries=2,
-        backoff_factor=0.01,
-        backoff_jitter=0.0,
-        retry_after_max=5.0,
-        requests_per_second=0,
-        host_requests_per_second={},
-        project_url="https://example.org/paper-graph",
-    )
+    return fast_fetch_settings()
