@@ -183,10 +183,24 @@ class BrowserSession:
         from tests.support.chromium import wait_for
 
         address = bolt_uri.split("://", 1)[1]
-        self.driver.get(f"{http_url}/browser/?connectURL=bolt://{user}@{address}")
-        wait_for(lambda: self.find("[data-testid=password]"), 60, "the connect form").send_keys(password)
-        self.find("[data-testid=connect]").click()
-        wait_for(lambda: "Connected to Neo4j" in self.find("[data-testid=stream]").text, 60, "connected")
+        from selenium.common.exceptions import WebDriverException
+
+        # Browser sometimes re-renders the form while it starts, losing the typed password or the click
+        # (seen once in four CI runs): load the page and fill the form again, up to three times.
+        for attempt in range(3):
+            self.driver.get(f"{http_url}/browser/?connectURL=bolt://{user}@{address}")
+            try:
+                wait_for(lambda: self.find("[data-testid=password]"), 60, "the connect form").send_keys(
+                    password
+                )
+                self.find("[data-testid=connect]").click()
+                wait_for(
+                    lambda: "Connected to Neo4j" in self.find("[data-testid=stream]").text, 40, "connected"
+                )
+                return
+            except (TimeoutError, WebDriverException):
+                if attempt == 2:
+                    raise
 
     def type_and_run(self, text: str) -> None:
         from selenium.webdriver.common.action_chains import ActionChains
