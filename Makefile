@@ -25,7 +25,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__PARALLELISM ?= 4
 export PAPER_GRAPH_CONFIG ?= $(CURDIR)/config/pipeline.toml
 
-.PHONY: help install lock chromium neo4j-install neo4j-start neo4j-stop neo4j-status airflow run test test-fast lint format eval vocab train bench bench-load bench-increment scale docs clean
+.PHONY: help install lock chromium redis neo4j-install neo4j-start neo4j-stop neo4j-status airflow run test test-fast lint format eval vocab train bench bench-load bench-increment scale docs clean
 
 help: ## list targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -68,7 +68,12 @@ chromium: ## Debian's headless Chromium + chromedriver, for the tests that use a
 	  echo "installing Debian's chromium and chromium-driver (apt-get)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
-test: install chromium ## all tests (real Neo4j, real Airflow, real Chromium, local HTTP server)
+redis: ## Debian's redis-server, the Celery broker of the CeleryExecutor test and `make airflow EXECUTOR=celery`
+	@command -v redis-server >/dev/null || { \
+	  echo "installing Debian's redis-server (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+
+test: install chromium redis ## all tests (real Neo4j, real Airflow, real Chromium, local HTTP server)
 	@$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-fast: install ## the quick loop: everything but the slow tests

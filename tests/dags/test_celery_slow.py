@@ -1,0 +1,85 @@
+"""The CeleryExecutor for real: a loopback Redis broker, the scheduler, DAG processor, API server and two
+Celery workers (paper_graph.local.airflow --executor celery). The scheduler starts paper_ingest's
+daily run, its snapshot Asset starts paper_graph_load, and the mapped tasks of the ingest are spread
+over both workers: every task instance names the Celery worker that ran it."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from tests.support.airflow_standalone import AirflowStandalone
+
+REPO = Path(__file__).resolve().parents[2]
+PAGES = REPO / "tests" / "fixtures" / "e2e"
+WORKERS = 2
+SPREAD_TASK = "enrich"  # a mapped task of paper_ingest whose instances are queued together
+
+
+def _connection(neo4j_server) -> str:  # type: ignore[no-untyped-def]
+    host, port = neo4j_server.uri.split("//")[1].rsplit(":", 1)
+    return json.dumps(
+        {
+            "conn_type": "neo4j",
+            "host": host,
+            "port": int(port),
+            "login": neo4j_server.user,
+            "password": neo4j_server.password,
+        }
+    )
+
+
+@pytest.mark.slow
+def test_two_celery_workers_share_the_ingest_and_the_asset_starts_the_load(
+    tmp_path: Path, neo4j_server, neo4j_clean
+) -> None:
+    config = tmp_path / "pipeline.toml"
+    config.write_text(
+        f'[paths]\ndata_root = "{tmp_path / "data"}"\n\n[enrich]\nenabled = false\n\n'
+        f'[[sources]]\nname = "saved"\nkind = "dump"\npath = "{PAGES}"\n'
+    )
+    airflow = AirflowStandalone(
+        tmp_path / "airflow",
+        {"AIRFLOW_CONN_NEO4J_DEFAULT": _connection(neo4j_server), "PAPER_GRAPH_CONFIG": str(config)},
+        executor="celery",
+        celery_workers=WORKERS,
+        worker_concurrency=1,  # one task at a time each: tasks queued together go to both workers
+    )
+    try:
+        airflow.start()
+        nodes = airflow.wait_for_celery_workers(WORKERS)
+        for dag_id in ("paper_graph_load", "paper_ingest"):
+            airflow.wait_for_dag(dag_id)
+        # the consumer first, so that the ingest's Asset event finds it unpaused; unpausing the
+        # ingest makes the scheduler start its latest daily run (catchup is off)
+        for dag_id in ("paper_graph_load", "paper_ingest"):
+            airflow.api("PATCH", f"/dags/{dag_id}", {"is_paused": False})
+        ingests = airflow.wait_until_idle("paper_ingest", timeout=300)
+        loads = airflow.wait_until_idle("paper_graph_load", timeout=300)
+        ingest_tis = airflow.task_instances("paper_ingest", ingests[0]["dag_run_id"])
+        load_tis = airflow.task_instances("paper_graph_load", loads[0]["dag_run_id"])
+    finally:
+        airflow.stop()
+    assert airflow.proc is not None and airflow.proc.poll() is not None
+    assert not airflow.leftovers, f"processes left running after Ctrl-C: {airflow.leftovers}"
+
+    assert len(nodes) == WORKERS and all(n.startswith(("worker1@", "worker2@")) for n in nodes), nodes
+    assert [(r["state"], r["run_type"]) for r in ingests] == [("success", "scheduled")]
+    assert [(r["state"], r["run_type"]) for r in loads] == [("success", "asset_triggered")]
+
+    ran_on: dict[str, set[str]] = defaultdict(set)
+    for ti in ingest_tis + load_tis:
+        assert ti["state"] == "success", ti
+        assert ti["hostname"] in nodes, f"{ti['task_id']}[{ti['map_index']}] ran on {ti['hostname']!r}"
+        ran_on[ti["hostname"]].add(f"{ti['task_id']}[{ti['map_index']}]")
+    print("task instances by Celery worker:", json.dumps({k: sorted(v) for k, v in ran_on.items()}))
+    spread = {ti["hostname"] for ti in ingest_tis if ti["task_id"] == SPREAD_TASK}
+    assert spread == set(nodes), f"{SPREAD_TASK} ran only on {spread}: {dict(ran_on)}"
+
+    records, _, _ = neo4j_clean.execute_query("MATCH (p:Paper) RETURN count(p) AS papers")
+    assert records[0]["papers"] == 4  # the 6 records of the saved pages, deduplicated
+    records, _, _ = neo4j_clean.execute_query("MATCH (s:Snapshot) RETURN s.snapshot_date AS date")
+    assert [r["date"] for r in records] == [ingests[0]["logical_date"][:10]]
