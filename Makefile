@@ -14,6 +14,8 @@ BENCH_HTTP_PORT ?= 27475
 BENCH_PAPERS ?= 5000
 INCREMENT_PAPERS ?= 30000
 INCREMENT_NEW ?= 50
+EXECUTOR    ?= local
+REDIS_PORT  ?= 6379
 
 export PAPER_GRAPH_SHARED ?= $(SHARED)
 # Airflow's components find each other as `airflow ...` commands
@@ -55,10 +57,10 @@ neo4j-stop: ## stop the local Neo4j
 neo4j-status: ## is the local Neo4j up?
 	@$(VENV)/bin/paper-graph neo4j status
 
-airflow: install ## Airflow's API server (http://127.0.0.1:8080, AIRFLOW__API__PORT), scheduler, DAG processor, triggerer on loopback; Ctrl-C stops them all
+airflow: install $(if $(filter celery,$(EXECUTOR)),redis) ## Airflow's API server (http://127.0.0.1:8080, AIRFLOW__API__PORT), scheduler, DAG processor, triggerer on loopback (EXECUTOR=celery: + Redis on REDIS_PORT and two Celery workers); Ctrl-C stops them all
 	@mkdir -p $(AIRFLOW_HOME)
 	@$(VENV)/bin/paper-graph neo4j start >/dev/null
-	@$(PY) -m paper_graph.local.airflow
+	@$(PY) -m paper_graph.local.airflow --executor $(EXECUTOR) $(if $(filter celery,$(EXECUTOR)),--redis-port $(REDIS_PORT))
 
 run: install ## set up, start Neo4j, run ingest + graph load for a date (SOURCES=dump:../shared/seeds DATE=YYYY-MM-DD)
 	@$(PY) scripts/run_pipeline.py $(if $(SOURCES),--sources "$(SOURCES)") $(if $(DATE),--date $(DATE))

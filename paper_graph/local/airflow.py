@@ -117,11 +117,15 @@ class Supervisor:
         env: dict[str, str],
         grace_s: float = GRACE_S,
         ready: dict[str, Callable[[], bool]] | None = None,
+        stop_first: tuple[str, ...] = (),
     ) -> None:
         self.commands = commands
         self.env = env
         self.grace_s = grace_s
         self.ready = ready or {}  # a command the later ones need: started, then waited for
+        # commands that finish their own work when asked (Celery's warm shutdown: the running tasks
+        # end, their results reach the broker and result backend): SIGTERM to them alone first
+        self.stop_first = stop_first
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.pgid: int | None = None
         self._stop_signal: int | None = None
@@ -180,12 +184,20 @@ class Supervisor:
         return 0 if exited is None else 1
 
     def stop(self) -> None:
-        """SIGTERM to the whole group, SIGKILL to what is left after the grace period; reap."""
+        """SIGTERM to the `stop_first` commands, then to the whole group, SIGKILL to what is left after the
+        grace period; reap."""
         if self.pgid is None:
             return
+        deadline = time.monotonic() + self.grace_s
+        first = [self.procs[name] for name in self.stop_first if name in self.procs]
+        for proc in first:
+            with contextlib.suppress(ProcessLookupError):
+                proc.send_signal(signal.SIGTERM)
+        for proc in first:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=max(0.0, deadline - time.monotonic()))
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.pgid, signal.SIGTERM)
-        deadline = time.monotonic() + self.grace_s
         while time.monotonic() < deadline:
             for proc in self.procs.values():
                 proc.poll()  # reap our children, or the group would look alive (zombies)
@@ -231,8 +243,10 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(str(exc))
         ready["redis"] = lambda: celery.redis_ready(args.redis_port)
     commands |= {name: [airflow, *component] for name, component in COMPONENTS.items()}
+    workers: dict[str, list[str]] = {}
     if args.executor == "celery":
-        commands |= celery.worker_commands(airflow, home, args.celery_workers, args.worker_concurrency)
+        workers = celery.worker_commands(airflow, home, args.celery_workers, args.worker_concurrency)
+    commands |= workers
     password_file = ensure_password_file(home)
     migrate = subprocess.run([airflow, "db", "migrate"], env=env, capture_output=True, text=True)
     if migrate.returncode != 0:
@@ -242,7 +256,7 @@ def main(argv: list[str] | None = None) -> None:
         f"Snapshot downloads: {env['AIRFLOW__API__BASE_URL']}/snapshots/ (after login)   Stop: Ctrl-C",
         flush=True,
     )
-    sys.exit(Supervisor(commands, env, ready=ready).wait())
+    sys.exit(Supervisor(commands, env, ready=ready, stop_first=tuple(workers)).wait())
 
 
 if __name__ == "__main__":

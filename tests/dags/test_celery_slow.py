@@ -6,6 +6,7 @@ over both workers: every task instance names the Celery worker that ran it."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
@@ -43,7 +44,12 @@ def test_two_celery_workers_share_the_ingest_and_the_asset_starts_the_load(
     )
     airflow = AirflowStandalone(
         tmp_path / "airflow",
-        {"AIRFLOW_CONN_NEO4J_DEFAULT": _connection(neo4j_server), "PAPER_GRAPH_CONFIG": str(config)},
+        {
+            "AIRFLOW_CONN_NEO4J_DEFAULT": _connection(neo4j_server),
+            "PAPER_GRAPH_CONFIG": str(config),
+            # Celery's own record of the worker that ran each task, beside Airflow's
+            "AIRFLOW__CELERY__EXTRA_CELERY_CONFIG": json.dumps({"result_extended": True}),
+        },
         executor="celery",
         celery_workers=WORKERS,
         worker_concurrency=1,  # one task at a time each: tasks queued together go to both workers
@@ -76,6 +82,9 @@ def test_two_celery_workers_share_the_ingest_and_the_asset_starts_the_load(
         assert ti["hostname"] in nodes, f"{ti['task_id']}[{ti['map_index']}] ran on {ti['hostname']!r}"
         ran_on[ti["hostname"]].add(f"{ti['task_id']}[{ti['map_index']}]")
     print("task instances by Celery worker:", json.dumps({k: sorted(v) for k, v in ran_on.items()}))
+    celery_workers = _celery_record(airflow.home / "celery_results.db")
+    for ti in ingest_tis + load_tis:
+        assert celery_workers.get(ti["id"]) == ("SUCCESS", ti["hostname"]), ti
     spread = {ti["hostname"] for ti in ingest_tis if ti["task_id"] == SPREAD_TASK}
     assert spread == set(nodes), f"{SPREAD_TASK} ran only on {spread}: {dict(ran_on)}"
 
@@ -83,3 +92,14 @@ def test_two_celery_workers_share_the_ingest_and_the_asset_starts_the_load(
     assert records[0]["papers"] == 4  # the 6 records of the saved pages, deduplicated
     records, _, _ = neo4j_clean.execute_query("MATCH (s:Snapshot) RETURN s.snapshot_date AS date")
     assert [r["date"] for r in records] == [ingests[0]["logical_date"][:10]]
+
+
+def _celery_record(results_db: Path) -> dict[str, tuple[str, str]]:
+    """Task instance id -> (state, worker) as Celery's result backend recorded them."""
+    with sqlite3.connect(results_db) as db:
+        rows = db.execute("SELECT status, worker, args FROM celery_taskmeta").fetchall()
+    record = {}
+    for status, worker, args in rows:
+        workload = json.loads(json.loads(args)[0])  # execute_workload(workload_json)
+        record[workload["ti"]["id"]] = (status, worker)
+    return record
