@@ -1,7 +1,8 @@
 """The CeleryExecutor for real: a loopback Redis broker, the scheduler, DAG processor, API server and two
 Celery workers (paper_graph.local.airflow --executor celery). The scheduler starts paper_ingest's
-daily run, its snapshot Asset starts paper_graph_load, and the mapped tasks of the ingest are spread
-over both workers: every task instance names the Celery worker that ran it."""
+daily run of a date cut into 5 extract shards, its snapshot Asset starts paper_graph_load, and the
+shards are spread over both workers: every task instance names the Celery worker that ran it (its
+`hostname`), and Celery's result backend says the same."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ import pytest
 from tests.support.airflow_standalone import AirflowStandalone
 
 REPO = Path(__file__).resolve().parents[2]
-PAGES = REPO / "tests" / "fixtures" / "e2e"
+LISTING = REPO / "tests" / "fixtures" / "shards" / "listing.txt"  # 13 papers
+SHARD_SIZE = 3  # 5 shards: 3, 3, 3, 3, 1 papers
+SHARDS = 5
+PAPERS = 13
 WORKERS = 2
-SPREAD_TASK = "enrich"  # a mapped task of paper_ingest whose instances are queued together
 
 
 def _connection(neo4j_server) -> str:  # type: ignore[no-untyped-def]
@@ -39,8 +42,8 @@ def test_two_celery_workers_share_the_ingest_and_the_asset_starts_the_load(
 ) -> None:
     config = tmp_path / "pipeline.toml"
     config.write_text(
-        f'[paths]\ndata_root = "{tmp_path / "data"}"\n\n[enrich]\nenabled = false\n\n'
-        f'[[sources]]\nname = "saved"\nkind = "dump"\npath = "{PAGES}"\n'
+        f'[paths]\ndata_root = "{tmp_path / "data"}"\n\n[extract]\nshard_size = {SHARD_SIZE}\n\n'
+        f'[enrich]\nenabled = false\n\n[[sources]]\nname = "saved"\nkind = "dump"\npath = "{LISTING}"\n'
     )
     airflow = AirflowStandalone(
         tmp_path / "airflow",
@@ -52,7 +55,7 @@ def test_two_celery_workers_share_the_ingest_and_the_asset_starts_the_load(
         },
         executor="celery",
         celery_workers=WORKERS,
-        worker_concurrency=1,  # one task at a time each: tasks queued together go to both workers
+        worker_concurrency=1,  # one task at a time each: shards queued together go to both workers
     )
     try:
         airflow.start()
@@ -85,11 +88,15 @@ def test_two_celery_workers_share_the_ingest_and_the_asset_starts_the_load(
     celery_workers = _celery_record(airflow.home / "celery_results.db")
     for ti in ingest_tis + load_tis:
         assert celery_workers.get(ti["id"]) == ("SUCCESS", ti["hostname"]), ti
-    spread = {ti["hostname"] for ti in ingest_tis if ti["task_id"] == SPREAD_TASK}
-    assert spread == set(nodes), f"{SPREAD_TASK} ran only on {spread}: {dict(ran_on)}"
+    shards = sorted(
+        (ti["map_index"], ti["hostname"]) for ti in ingest_tis if ti["task_id"] == "extract_shard"
+    )
+    print("extract_shard by Celery worker:", shards)
+    assert [index for index, _ in shards] == list(range(SHARDS))
+    assert {host for _, host in shards} == set(nodes), f"the shards ran only on {set(dict(shards).values())}"
 
     records, _, _ = neo4j_clean.execute_query("MATCH (p:Paper) RETURN count(p) AS papers")
-    assert records[0]["papers"] == 4  # the 6 records of the saved pages, deduplicated
+    assert records[0]["papers"] == PAPERS
     records, _, _ = neo4j_clean.execute_query("MATCH (s:Snapshot) RETURN s.snapshot_date AS date")
     assert [r["date"] for r in records] == [ingests[0]["logical_date"][:10]]
 
