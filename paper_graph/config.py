@@ -68,6 +68,7 @@ def load_config(
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{config_path}: invalid TOML: {exc}") from exc
     paths = raw.get("paths", {})
+    _check_paths_local(paths, env, config_path)
     data_root = _resolve(PROJECT_ROOT, env.get(DATA_ENV) or paths.get("data_root", "var"))
     sources = tuple(raw.get("sources", []))
     for source in sources:
@@ -92,6 +93,20 @@ def load_config(
         enrich=dict(raw.get("enrich", {})),
         source_file=config_path,
     )
+
+
+def _check_paths_local(paths: Mapping[str, Any], env: Mapping[str, str], origin: object) -> None:
+    """The pipeline's paths are filesystem paths: a URI would silently become a local folder `s3:/...`."""
+    settings = [(f"{name}", env.get(name)) for name in (DATA_ENV, SNAPSHOTS_ENV)]
+    settings += [
+        (f"{origin}: [paths] {key}", paths.get(key)) for key in ("data_root", "archive", "work", "snapshots")
+    ]
+    for name, value in settings:
+        if value and "://" in str(value):
+            raise ConfigError(
+                f"{name} = {value!r} is a URI: the pipeline's paths are filesystem paths (on several"
+                " machines, a shared mount at the same path; README 'On a cluster')"
+            )
 
 
 def _positive(value: Any, name: str, origin: object) -> int:
