@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.airflow_standalone import AirflowStandalone
+from tests.support.airflow_standalone import AirflowStandalone, neo4j_connection
 
 REPO = Path(__file__).resolve().parents[2]
 LISTING = REPO / "tests" / "fixtures" / "shards" / "listing.txt"  # 13 papers
@@ -21,19 +21,6 @@ SHARD_SIZE = 3  # 5 shards: 3, 3, 3, 3, 1 papers
 SHARDS = 5
 PAPERS = 13
 WORKERS = 2
-
-
-def _connection(neo4j_server) -> str:  # type: ignore[no-untyped-def]
-    host, port = neo4j_server.uri.split("//")[1].rsplit(":", 1)
-    return json.dumps(
-        {
-            "conn_type": "neo4j",
-            "host": host,
-            "port": int(port),
-            "login": neo4j_server.user,
-            "password": neo4j_server.password,
-        }
-    )
 
 
 @pytest.mark.slow
@@ -48,7 +35,7 @@ def test_two_celery_workers_share_the_ingest_and_the_asset_starts_the_load(
     airflow = AirflowStandalone(
         tmp_path / "airflow",
         {
-            "AIRFLOW_CONN_NEO4J_DEFAULT": _connection(neo4j_server),
+            "AIRFLOW_CONN_NEO4J_DEFAULT": neo4j_connection(neo4j_server),
             "PAPER_GRAPH_CONFIG": str(config),
             # Celery's own record of the worker that ran each task, beside Airflow's
             "AIRFLOW__CELERY__EXTRA_CELERY_CONFIG": json.dumps({"result_extended": True}),

@@ -21,6 +21,21 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 
 
+def neo4j_connection(neo4j_server) -> str:  # type: ignore[no-untyped-def]
+    """AIRFLOW_CONN_NEO4J_DEFAULT for the test Neo4j (the neo4j_server fixture)."""
+    host, port = neo4j_server.uri.split("://")[1].rsplit(":", 1)
+    return json.dumps(
+        {
+            "conn_type": "neo4j",
+            "host": host,
+            "port": int(port),
+            "login": neo4j_server.user,
+            "password": neo4j_server.password,
+            "extra": {},
+        }
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
