@@ -170,3 +170,34 @@ def test_a_bad_shard_size_is_a_config_error_naming_the_file(tmp_path: Path, valu
     with pytest.raises(ConfigError, match=r"bad\.toml: \[extract\] shard_size must be"):
         load_config(path)
     assert load_config(_config(tmp_path / "default")).extract_shard_size == 5000
+
+
+def test_real_corpus_papers_in_shards_give_the_bytes_of_one(tmp_path: Path) -> None:
+    """1,000 real arXiv papers of ../shared/corpus in 4 shards against 1 (skipped without ../shared)."""
+    from extract.jsonl import write_records_jsonl
+    from paper_graph.bench.common import corpus_path, corpus_records
+
+    corpus = corpus_path()
+    if not corpus.is_file():
+        pytest.skip(f"{corpus} (the shared benchmark corpus) is absent here")
+    snapshots = []
+    for name, shard_size in (("one", None), ("four", 250)):
+        config = _config(tmp_path / name, shard_size)
+        run = RunDir.of(load_config(config), RUN_DATE).create()  # what `parse` would have made
+        run.responses.write_text("[]")
+        parsed = {
+            "run": run.as_xcom(),
+            "papers": write_records_jsonl(corpus_records(corpus, 1000), run.papers),
+        }
+        if shard_size is None:
+            extracted = steps.extract(config, parsed)
+        else:
+            extracted = steps.shards_extracted(
+                steps.extract_shard(config, shard) for shard in steps.plan_shards(config, parsed)
+            )
+        assert len(extracted["shards"]) == (1 if shard_size is None else 4)
+        snapshots.append(_snapshot_files(steps.write_snapshot(config, extracted, RUN_ID)))
+    (one, one_manifest), (four, four_manifest) = snapshots
+    assert one == four
+    assert one_manifest["content_sha256"] == four_manifest["content_sha256"]
+    assert four_manifest["tables"]["entities"]["rows"] > 100
