@@ -129,12 +129,12 @@ def extract(shard: Shard, batch_size: int, n_process: int) -> dict[str, Any]:
                     counts["mentions"],
                 )
             yield from found
+        if counts["papers"] != shard.papers:  # raised before the mentions file is replaced
+            raise ShardError(
+                f"{shard.papers_file}: {counts['papers']} papers, the plan says {shard.papers}: plan again"
+            )
 
     write_jsonl(mentions(), shard.mentions_file)
-    if counts["papers"] != shard.papers:
-        raise ShardError(
-            f"{shard.papers_file}: {counts['papers']} papers, the plan says {shard.papers}: plan again"
-        )
     return {**shard.as_xcom(), **counts, "entities": len(keys), "mentions_file": str(shard.mentions_file)}
 
 

@@ -201,3 +201,15 @@ def test_real_corpus_papers_in_shards_give_the_bytes_of_one(tmp_path: Path) -> N
     assert one == four
     assert one_manifest["content_sha256"] == four_manifest["content_sha256"]
     assert four_manifest["tables"]["entities"]["rows"] > 100
+
+
+def test_a_shard_file_that_does_not_match_its_plan_fails_and_keeps_the_mentions(tmp_path: Path) -> None:
+    config = _config(tmp_path, shard_size=5)
+    planned, results = _sharded(config)
+    shard = Shard.from_xcom(planned[1])
+    before = shard.mentions_file.read_bytes()
+    lines = shard.papers_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    shard.papers_file.write_text("".join(lines[:-1]), encoding="utf-8")  # a paper went missing
+    with pytest.raises(ShardError, match=r"00001/papers\.jsonl: 4 papers, the plan says 5"):
+        steps.extract_shard(config, planned[1])
+    assert shard.mentions_file.read_bytes() == before
