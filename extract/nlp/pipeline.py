@@ -19,6 +19,8 @@ from spacy.tokens import Doc
 import extract.nlp.components  # noqa: F401 - registers the custom factories
 import extract.nlp.gazetteer as gazetteer  # registers the pattern readers
 import extract.nlp.tokenizer  # noqa: F401 - registers the tokenizer rules
+from extract.nlp.components.resolver import resolved_entities
+from extract.nlp.doc_access import span_extension
 from extract.records import Mention, PaperRecord, paper_text
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config.cfg"
@@ -65,6 +67,24 @@ def doc_mentions(paper_id: str, doc: Doc, text: str | None = None) -> list[Menti
 
     `text` is the doc's input text when the caller has it: `Doc.text` is rebuilt from the tokens.
     """
+    resolved = resolved_entities(doc)
+    if resolved is not None:
+        # the resolver's rows (checked against doc.ents); the extension values are read where
+        # `ent._` would read them
+        return [
+            Mention(
+                paper_id,
+                key,
+                entity_type,
+                surface,
+                start,
+                end,
+                sentence,
+                span_extension(doc, "pg_component", start, end, ""),
+                bool(span_extension(doc, "pg_contribution", start, end, False)),
+            )
+            for start, end, entity_type, key, surface, sentence in resolved
+        ]
     ents = doc.ents
     if not ents:
         return []

@@ -17,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
-from extract.nlp import spans
+from extract.nlp import doc_access, spans
 from extract.nlp.components.common import (
     TEXT_CACHE_KEY,
     TOKEN_STARTS_KEY,
@@ -29,6 +29,7 @@ from extract.nlp.components.common import (
     surface_key,
     text_of,
     token_range,
+    token_starts,
 )
 from extract.nlp.components.context import coordinated, cue_type, dataset_cue
 from extract.nlp.gazetteer import canonical_names, common_words, cue_surfaces, stoplist
@@ -42,6 +43,9 @@ VOCAB = frozenset(spans.VOCAB_GROUPS)
 RULE_GROUPS = frozenset((spans.CONTRIBUTION, spans.ACRONYM, spans.NAME))
 TYPES = frozenset(("MODEL", "DATASET", "METHOD"))
 MODIFIER_SUFFIXES = words("modifier_suffixes")
+# doc.user_data: what `doc_mentions` needs of each entity, with the entities' signature (see
+# `resolved_entities`), so that it builds no span and needs neither the text nor `doc.sents`
+RESOLVED_KEY = "pg_resolved"
 
 
 @dataclass(slots=True)
@@ -219,6 +223,7 @@ def propagate(doc: Doc, text: str, chosen: list[Choice], taken: set[int]) -> Non
 
 
 def set_entities(doc: Doc, text: str, chosen: list[Choice], contribution_surfaces: set[str]) -> None:
+    """`doc.ents` and their extension values; the rows `resolved_entities` hands to `doc_mentions`."""
     chosen.sort(key=lambda c: c.start)
     surfaces = [text[c.start_char : c.end_char] for c in chosen]
     contribution_keys = {
@@ -235,13 +240,39 @@ def set_entities(doc: Doc, text: str, chosen: list[Choice], contribution_surface
         or next((s for s in singulars if normalise_name(s) == key.split(":", 1)[1]), singulars[0])
         for key, singulars in surfaces_by_key.items()
     }
-    ents = [Span(doc, c.start, c.end, label=c.type, kb_id=c.key) for c in chosen]
-    doc.ents = ents
-    for span, choice in zip(ents, chosen, strict=True):  # extension values live in doc.user_data
-        extensions = span._
-        extensions.pg_canonical = canonical_by_key[choice.key]
-        extensions.pg_component = spans.COMPONENT_OF_GROUP[choice.group]
-        extensions.pg_contribution = choice.key in contribution_keys
+    doc_access.set_entities(doc, [(c.start, c.end, c.type, c.key) for c in chosen])
+    user_data = doc.user_data
+    rows = []
+    for choice, surface in zip(chosen, surfaces, strict=True):
+        # the values `span._.pg_canonical = ...` would store (extension values live in doc.user_data)
+        start_char, end_char = choice.start_char, choice.end_char
+        component = spans.COMPONENT_OF_GROUP[choice.group]
+        contribution = choice.key in contribution_keys
+        user_data[doc_access.span_extension_key("pg_canonical", start_char, end_char)] = canonical_by_key[
+            choice.key
+        ]
+        user_data[doc_access.span_extension_key("pg_component", start_char, end_char)] = component
+        user_data[doc_access.span_extension_key("pg_contribution", start_char, end_char)] = contribution
+        rows.append((start_char, end_char, choice.type, choice.key, surface))
+    sentences = doc_access.sentence_texts(doc, text, token_starts(doc), [c.start for c in chosen])
+    if sentences is not None:
+        strings = doc.vocab.strings
+        signature = [(c.start, c.end, strings[c.type], strings[c.key]) for c in chosen]
+        user_data[RESOLVED_KEY] = (signature, [(*row, s) for row, s in zip(rows, sentences, strict=True)])
+    else:
+        user_data.pop(RESOLVED_KEY, None)
+
+
+def resolved_entities(doc: Doc) -> list[tuple[int, int, str, str, str, str]] | None:
+    """(start_char, end_char, type, key, text, sentence) of each of `doc.ents`, as the resolver left
+    them; None when it did not, or when `doc.ents` changed since."""
+    resolved = doc.user_data.get(RESOLVED_KEY)
+    if resolved is None:
+        return None
+    signature, rows = resolved
+    if signature != [(e.start, e.end, e.label, e.kb_id) for e in doc.ents]:
+        return None
+    return rows
 
 
 @Language.component("pg_resolver", assigns=["doc.ents"], requires=["doc.spans"])
