@@ -114,8 +114,14 @@ _RUNS = {1: (re.compile(r"(.)\1+"), r"\1"), 2: (re.compile(r"(.)\1{2,}"), r"\1\1
 
 def _shape(text: str, cap: int) -> str:
     """Character classes with runs cut to `cap` ("GPT-4o" -> "XX-dx" with cap 2)."""
+    return _cut_runs(text.translate(_CHAR_CLASSES), cap)
+
+
+@functools.lru_cache(maxsize=65536)
+def _cut_runs(classes: str, cap: int) -> str:
+    """(memoised: far fewer class strings than surfaces, and the substitution is slow)"""
     pattern, replacement = _RUNS[cap]
-    return pattern.sub(replacement, text.translate(_CHAR_CLASSES))
+    return pattern.sub(replacement, classes)
 
 
 @functools.lru_cache(maxsize=200_000)

@@ -240,7 +240,10 @@ def propagate(doc: Doc, text: str, chosen: list[Choice], taken: set[int]) -> Non
         return
     starts = token_starts(doc)
     for choice in rule_choices:
-        for start_char, end_char in occurrences(text, text[choice.start_char : choice.end_char], plural=True):
+        surface = text[choice.start_char : choice.end_char]
+        if text.find(surface, choice.start_char + 1) < 0 and text.find(surface) == choice.start_char:
+            continue  # written once: only itself
+        for start_char, end_char in occurrences(text, surface, plural=True):
             if start_char == choice.start_char:  # itself: its first token is taken
                 continue
             tokens = doc_access.token_range(doc, text, starts, start_char, end_char)
