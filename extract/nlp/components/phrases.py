@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, SpanGroup
 
 
 class PhraseGazetteer:
@@ -66,8 +66,9 @@ class PhraseGazetteer:
         for match_id, start, end in self.matcher(doc):
             group, label, key = labels[match_id]
             found[group].append(Span(doc, start, end, label=label, kb_id=key, span_id=key))
+        groups = doc.spans.data  # what `doc.spans[group] = spans` stores, without its Python-level checks
         for group, group_spans in found.items():
-            doc.spans[group] = group_spans
+            groups[group] = SpanGroup(doc, name=group, spans=group_spans)
         return doc
 
 
