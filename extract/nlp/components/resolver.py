@@ -275,10 +275,11 @@ def set_entities(doc: Doc, text: str, chosen: list[Choice], contribution_surface
     # the values `span._.pg_canonical = ...` would store: extension values live in doc.user_data
     user_data = doc.user_data
     extension_key = doc_access.span_extension_key
+    component_of = spans.COMPONENT_OF_GROUP
     for choice in chosen:
         start_char, end_char = choice.start_char, choice.end_char
         user_data[extension_key("pg_canonical", start_char, end_char)] = canonical_by_key[choice.key]
-        user_data[extension_key("pg_component", start_char, end_char)] = spans.COMPONENT_OF_GROUP[choice.group]
+        user_data[extension_key("pg_component", start_char, end_char)] = component_of[choice.group]
         user_data[extension_key("pg_contribution", start_char, end_char)] = choice.key in contribution_keys
     sentences = doc_access.sentence_texts(doc, text, token_starts(doc), [c.start for c in chosen])
     if sentences is None:
