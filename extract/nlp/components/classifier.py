@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy
-from spacy.attrs import IDX, LENGTH, LOWER
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.pipeline import TrainablePipe
 from spacy.strings import hash_string
@@ -54,7 +54,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_WEIGHTS = "weights/span_classifier.npz"
 FEATURE_BUCKETS = 2**17
 
-_COLUMNS = [LOWER, IDX, LENGTH]
+_WORD_ATTR = LOWER  # the word id of every token, the context features read
 # the hand-curated lists are overrides: their names are not judged (and not read, which saves time);
 # a candidate of another group on the same tokens may be dropped, the curated one stays
 CLASSIFIED_GROUPS = tuple(group for group in CANDIDATE_GROUPS if group not in CURATED_GROUPS)
@@ -64,8 +64,8 @@ for _cue, _words in enumerate((SKIP_HEADS, DATASET_HEADS, MODEL_HEADS, METHOD_HE
     for _word in _words:
         _HEAD_CUE.setdefault(hash_string(_word), _cue)
 _BOUNDARY = numpy.array([hash_string("<s>"), hash_string("</s>")], dtype=numpy.uint64)
-_OPEN_ROWS = numpy.array([[_BOUNDARY[0], 0, 0]] * 2, dtype=numpy.uint64)
-_CLOSE_ROWS = numpy.array([[_BOUNDARY[1], 0, 0]] * 2, dtype=numpy.uint64)
+_OPEN_ROWS = numpy.array([_BOUNDARY[0]] * 2, dtype=numpy.uint64)
+_CLOSE_ROWS = numpy.array([_BOUNDARY[1]] * 2, dtype=numpy.uint64)
 _SENTENCE_END = numpy.array([hash_string(p) for p in (".", "\n\n", ":", ";")], dtype=numpy.uint64)
 _DIGIT = re.compile(r"\d")
 _MULTIPLIER = numpy.uint64(0x9E3779B97F4A7C15)
@@ -114,8 +114,14 @@ _RUNS = {1: (re.compile(r"(.)\1+"), r"\1"), 2: (re.compile(r"(.)\1{2,}"), r"\1\1
 
 def _shape(text: str, cap: int) -> str:
     """Character classes with runs cut to `cap` ("GPT-4o" -> "XX-dx" with cap 2)."""
+    return _cut_runs(text.translate(_CHAR_CLASSES), cap)
+
+
+@functools.lru_cache(maxsize=65536)
+def _cut_runs(classes: str, cap: int) -> str:
+    """(memoised: far fewer class strings than surfaces, and the substitution is slow)"""
     pattern, replacement = _RUNS[cap]
-    return pattern.sub(replacement, text.translate(_CHAR_CLASSES))
+    return pattern.sub(replacement, classes)
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -165,12 +171,14 @@ class Candidates:
 
 
 def doc_candidates(doc: Doc) -> Candidates:
-    """The doc's distinct candidates by token offsets (characters and surfaces: `batch_features`)."""
+    """The doc's distinct candidates by token offsets, with their character offsets (surfaces:
+    `batch_features`)."""
     index: dict[tuple[int, int], int] = {}
     found = Candidates([], [], [], [], [], [], [])
     masks = found.masks
+    groups = doc.spans.data  # `doc.spans` is a UserDict: its dict, without the Python-level lookups
     for bit, group in enumerate(CLASSIFIED_GROUPS):
-        spans = doc.spans.get(group)
+        spans = groups.get(group)
         if not spans:
             continue
         for span in spans:
@@ -180,6 +188,8 @@ def doc_candidates(doc: Doc) -> Candidates:
                 index[(start, end)] = len(masks)
                 found.starts.append(start)
                 found.ends.append(end)
+                found.start_chars.append(span.start_char)
+                found.end_chars.append(span.end_char)
                 found.labels.append(_LABEL_OF_HASH.get(span.label, METHOD))
                 masks.append(1 << bit)
             else:
@@ -192,9 +202,8 @@ def batch_features(
 ) -> tuple[list[Candidates], tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]]:
     """Candidates per doc and the batch's SparseLinear input (keys, values, lengths).
 
-    The docs' token columns (word id, character offset, length) are laid end to end, two boundary
-    rows either side of each doc, so that every feature column, and the candidates' character
-    offsets, are computed once for the whole batch (`Span.start_char` would build a Token each)."""
+    The docs' lowercase word ids are laid end to end, two boundary rows either side of each doc, so
+    that every feature column is computed once for the whole batch."""
     all_candidates: list[Candidates] = []
     with_candidates: list[Doc] = []
     columns: list[numpy.ndarray] = []
@@ -208,7 +217,7 @@ def batch_features(
         all_candidates.append(candidates)
         if not candidates.starts:
             continue
-        doc_columns = doc.to_array(_COLUMNS)
+        doc_columns = doc.to_array(_WORD_ATTR)
         columns += [_OPEN_ROWS, doc_columns, _CLOSE_ROWS]
         base = offset + 2
         starts += [s + base for s in candidates.starts]
@@ -222,18 +231,11 @@ def batch_features(
         return all_candidates, (empty, numpy.zeros(0, dtype=numpy.float32), numpy.zeros(0, dtype=numpy.int32))
     table = numpy.concatenate(columns)
     token_starts, token_ends = numpy.array(starts, dtype=numpy.int64), numpy.array(ends, dtype=numpy.int64)
-    start_chars = table[token_starts, 1].tolist()
-    end_chars = (table[token_ends - 1, 1] + table[token_ends - 1, 2]).tolist()
     in_title: list[bool] = []
     repeats: list[int] = []
     surfaces: list[str] = []
-    position = 0
     for candidates, doc in zip((c for c in all_candidates if c.starts), with_candidates, strict=True):
-        n = len(candidates.starts)
         text = text_of(doc)
-        candidates.start_chars = start_chars[position : position + n]
-        candidates.end_chars = end_chars[position : position + n]
-        position += n
         candidates.surfaces = [
             text[s:e] for s, e in zip(candidates.start_chars, candidates.end_chars, strict=True)
         ]
@@ -243,7 +245,7 @@ def batch_features(
         repeats += [min(counts[s], 3) for s in candidates.surfaces]
         surfaces += candidates.surfaces
     keys = _feature_keys(
-        table[:, 0].astype(numpy.uint64),
+        table,
         token_starts,
         token_ends,
         numpy.array(labels, dtype=numpy.uint64),

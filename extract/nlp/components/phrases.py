@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, SpanGroup
 
 
 class PhraseGazetteer:
@@ -25,7 +25,9 @@ class PhraseGazetteer:
         self.vocab = nlp.vocab
         self.tokenizer = nlp.tokenizer
         self.matcher = PhraseMatcher(nlp.vocab, attr=phrase_matcher_attr)
-        self.labels: dict[int, tuple[str, str, str]] = {}  # match id -> (group, label, entity key)
+        # match id -> (group, label, entity key), the label and key as their string-store hashes: a
+        # Span given strings adds them to the store again for every match
+        self.labels: dict[int, tuple[str, int, int]] = {}
         self.groups: tuple[str, ...] = ()
 
     def initialize(
@@ -48,9 +50,11 @@ class PhraseGazetteer:
             by_key.setdefault(f"{group}\t{label}\t{key}", []).append(pattern["pattern"])
         texts = [text for group in by_key.values() for text in group]
         docs = iter(self.tokenizer.pipe(texts))
-        for match_key, group in by_key.items():
-            self.matcher.add(match_key, [next(docs) for _ in group])
-            self.labels[self.vocab.strings[match_key]] = tuple(match_key.split("\t", 2))  # type: ignore[assignment]
+        strings = self.vocab.strings
+        for match_key, key_texts in by_key.items():
+            self.matcher.add(match_key, [next(docs) for _ in key_texts])
+            group, label, key = match_key.split("\t", 2)
+            self.labels[strings[match_key]] = (group, strings.add(label), strings.add(key))
         self.groups = tuple(sorted({labels[0] for labels in self.labels.values()}))
 
     def __len__(self) -> int:
@@ -62,8 +66,9 @@ class PhraseGazetteer:
         for match_id, start, end in self.matcher(doc):
             group, label, key = labels[match_id]
             found[group].append(Span(doc, start, end, label=label, kb_id=key, span_id=key))
+        groups = doc.spans.data  # what `doc.spans[group] = spans` stores, without its Python-level checks
         for group, group_spans in found.items():
-            doc.spans[group] = group_spans
+            groups[group] = SpanGroup(doc, name=group, spans=group_spans)
         return doc
 
 

@@ -14,12 +14,14 @@ Phases, each a function below:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.strings import StringStore
+from spacy.tokens import Doc
 
-from extract.nlp import spans
+from extract.nlp import doc_access, spans
 from extract.nlp.components.common import (
     TEXT_CACHE_KEY,
     TOKEN_STARTS_KEY,
@@ -28,7 +30,7 @@ from extract.nlp.components.common import (
     singular_form,
     surface_key,
     text_of,
-    token_range,
+    token_starts,
 )
 from extract.nlp.components.context import coordinated, cue_type, dataset_cue
 from extract.nlp.gazetteer import canonical_names, common_words, cue_surfaces, stoplist
@@ -42,6 +44,9 @@ VOCAB = frozenset(spans.VOCAB_GROUPS)
 RULE_GROUPS = frozenset((spans.CONTRIBUTION, spans.ACRONYM, spans.NAME))
 TYPES = frozenset(("MODEL", "DATASET", "METHOD"))
 MODIFIER_SUFFIXES = words("modifier_suffixes")
+# doc.user_data: what `doc_mentions` needs of each entity, with the entities' signature (see
+# `resolved_entities`), so that it builds no span and needs neither the text nor `doc.sents`
+RESOLVED_KEY = "pg_resolved"
 
 
 @dataclass(slots=True)
@@ -77,6 +82,23 @@ class Choice:
     group: str
 
 
+normalised = functools.lru_cache(maxsize=65536)(normalise_name)
+
+
+def string_of(strings: StringStore, hash_value: int) -> str:
+    """`strings[hash_value]`, through a bounded cache (labels and keys recur across papers)."""
+    found = _STRINGS.get(hash_value)
+    if found is None:
+        if len(_STRINGS) >= 100_000:
+            _STRINGS.clear()
+        found = _STRINGS[hash_value] = strings[hash_value]
+    return found
+
+
+_STRINGS: dict[int, str] = {}
+
+
+@functools.lru_cache(maxsize=65536)
 def is_junk(surface: str) -> bool:
     """A rule's name that is an English word ("Diverse", "enhanced") or a modified name ("LLM-based",
     "AI-driven"): never an entity on its own."""
@@ -88,17 +110,21 @@ def is_junk(surface: str) -> bool:
 def collect(doc: Doc, text: str) -> Candidates:
     stops = stoplist()
     found = Candidates()
-    found.rejected_surfaces = {
-        surface_key(text[s.start_char : s.end_char]) for s in doc.spans.get(spans.REJECTED, ())
-    }
+    groups = doc.spans.data  # `doc.spans` is a UserDict: its dict, without the Python-level lookups
+    rejected = groups.get(spans.REJECTED)
+    if rejected:
+        found.rejected_surfaces = {surface_key(text[s.start_char : s.end_char]) for s in rejected}
+    strings = doc.vocab.strings
     for group in spans.CANDIDATE_GROUPS:
-        group_spans = doc.spans.get(group)
+        group_spans = groups.get(group)
         if not group_spans:
             continue
+        stoplisted, rule, vocab = group in STOPLISTED_GROUPS, group in RULE_GROUPS, group in VOCAB
         for span in group_spans:
             start_char, end_char = span.start_char, span.end_char
-            surface = surface_key(text[start_char:end_char])
             written = text[start_char:end_char]
+            surface = surface_key(written)
+            key = span.kb_id
             candidate = Candidate(
                 span.start,
                 span.end,
@@ -106,19 +132,19 @@ def collect(doc: Doc, text: str) -> Candidates:
                 end_char,
                 group,
                 surface,
-                span.label_,
-                span.kb_id_ or span.id_,
+                string_of(strings, span.label),
+                string_of(strings, key) if key else span.id_,
                 written,
             )
             if group == spans.ACRONYM:
                 found.pairs.setdefault(candidate.key, []).append(candidate)
             elif group == spans.CONTRIBUTION:
                 found.contribution_surfaces.add(surface)
-            if group in STOPLISTED_GROUPS and surface in stops:
+            if stoplisted and surface in stops:
                 continue
-            if group in RULE_GROUPS and is_junk(written):
+            if rule and is_junk(written):
                 continue
-            if group in VOCAB and surface in found.rejected_surfaces:
+            if vocab and surface in found.rejected_surfaces:
                 continue
             found.items.append(candidate)
     return found
@@ -199,7 +225,7 @@ def choose(found: Candidates, authority: dict[str, tuple[str, str, str]]) -> tup
     chosen: list[Choice] = []
     taken: set[int] = set()
     for c in sorted(found.items, key=lambda c: (c.start - c.end, RANK[c.group], c.start)):
-        if c.surface not in authority or any(i in taken for i in range(c.start, c.end)):
+        if c.surface not in authority or not taken.isdisjoint(range(c.start, c.end)):
             continue
         entity_type, key, _ = authority[c.surface]
         chosen.append(Choice(c.start, c.end, c.start_char, c.end_char, entity_type, key, c.group))
@@ -209,16 +235,26 @@ def choose(found: Candidates, authority: dict[str, tuple[str, str, str]]) -> tup
 
 def propagate(doc: Doc, text: str, chosen: list[Choice], taken: set[int]) -> None:
     """Names found by rules, at their other occurrences (listed names were matched everywhere already)."""
-    for choice in [c for c in chosen if c.group not in LISTED]:
-        for start_char, end_char in occurrences(text, text[choice.start_char : choice.end_char], plural=True):
-            tokens = token_range(doc, start_char, end_char)
-            if tokens is None or any(i in taken for i in range(*tokens)):
+    rule_choices = [c for c in chosen if c.group not in LISTED]
+    if not rule_choices:
+        return
+    starts = token_starts(doc)
+    for choice in rule_choices:
+        surface = text[choice.start_char : choice.end_char]
+        if text.find(surface, choice.start_char + 1) < 0 and text.find(surface) == choice.start_char:
+            continue  # written once: only itself
+        for start_char, end_char in occurrences(text, surface, plural=True):
+            if start_char == choice.start_char:  # itself: its first token is taken
+                continue
+            tokens = doc_access.token_range(doc, text, starts, start_char, end_char)
+            if tokens is None or not taken.isdisjoint(range(*tokens)):
                 continue
             chosen.append(Choice(*tokens, start_char, end_char, choice.type, choice.key, choice.group))
             taken.update(range(*tokens))
 
 
 def set_entities(doc: Doc, text: str, chosen: list[Choice], contribution_surfaces: set[str]) -> None:
+    """`doc.ents` and their extension values; the rows `resolved_entities` hands to `doc_mentions`."""
     chosen.sort(key=lambda c: c.start)
     surfaces = [text[c.start_char : c.end_char] for c in chosen]
     contribution_keys = {
@@ -232,16 +268,40 @@ def set_entities(doc: Doc, text: str, chosen: list[Choice], contribution_surface
         surfaces_by_key.setdefault(choice.key, []).append(singular_form(surface))
     canonical_by_key = {
         key: listed.get(key)
-        or next((s for s in singulars if normalise_name(s) == key.split(":", 1)[1]), singulars[0])
+        or next((s for s in singulars if normalised(s) == key.split(":", 1)[1]), singulars[0])
         for key, singulars in surfaces_by_key.items()
     }
-    ents = [Span(doc, c.start, c.end, label=c.type, kb_id=c.key) for c in chosen]
-    doc.ents = ents
-    for span, choice in zip(ents, chosen, strict=True):  # extension values live in doc.user_data
-        extensions = span._
-        extensions.pg_canonical = canonical_by_key[choice.key]
-        extensions.pg_component = spans.COMPONENT_OF_GROUP[choice.group]
-        extensions.pg_contribution = choice.key in contribution_keys
+    signature = doc_access.set_entities(doc, [(c.start, c.end, c.type, c.key) for c in chosen])
+    # the values `span._.pg_canonical = ...` would store: extension values live in doc.user_data
+    user_data = doc.user_data
+    extension_key = doc_access.span_extension_key
+    component_of = spans.COMPONENT_OF_GROUP
+    for choice in chosen:
+        start_char, end_char = choice.start_char, choice.end_char
+        user_data[extension_key("pg_canonical", start_char, end_char)] = canonical_by_key[choice.key]
+        user_data[extension_key("pg_component", start_char, end_char)] = component_of[choice.group]
+        user_data[extension_key("pg_contribution", start_char, end_char)] = choice.key in contribution_keys
+    sentences = doc_access.sentence_texts(doc, text, token_starts(doc), [c.start for c in chosen])
+    if sentences is None:
+        user_data.pop(RESOLVED_KEY, None)
+        return
+    rows = [
+        (c.start_char, c.end_char, c.type, c.key, surface, sentence)
+        for c, surface, sentence in zip(chosen, surfaces, sentences, strict=True)
+    ]
+    user_data[RESOLVED_KEY] = (signature, rows)
+
+
+def resolved_entities(doc: Doc) -> list[tuple[int, int, str, str, str, str]] | None:
+    """(start_char, end_char, type, key, text, sentence) of each of `doc.ents`, as the resolver left
+    them; None when it did not, or when `doc.ents` changed since."""
+    resolved = doc.user_data.get(RESOLVED_KEY)
+    if resolved is None:
+        return None
+    signature, rows = resolved
+    if signature != [(e.start, e.end, e.label, e.kb_id) for e in doc.ents]:
+        return None
+    return rows
 
 
 @Language.component("pg_resolver", assigns=["doc.ents"], requires=["doc.spans"])

@@ -1,0 +1,103 @@
+"""Exact, faster equivalents of the spaCy `Doc` accessors the resolver and `doc_mentions` use.
+
+Every `Span` spaCy builds (`Span(doc, ...)`, iterating `doc.ents` or a span group) builds three
+`Token`s to find its character offsets, and `span._.name = value` builds an `Underscore` object; a
+doc has only a few entities, so these fixed costs were most of the resolver's time. The functions here
+write the same token fields and `doc.user_data` entries directly (tests/extract_nlp/test_speedups.py
+compares them with spaCy's own accessors).
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+import numpy
+from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE, SENT_START
+from spacy.tokens import Doc
+
+# Token.ent_iob codes (spaCy's Token.iob_strings(): "", "I", "O", "B")
+_INSIDE, _OUTSIDE, _BEGIN = 1, 2, 3
+_ENT_COLUMNS = [ENT_IOB, ENT_TYPE, ENT_KB_ID]
+
+
+def set_entities(doc: Doc, entities: list[tuple[int, int, str, str]]) -> list[tuple[int, int, int, int]]:
+    """`doc.ents = [Span(doc, start, end, label=label, kb_id=kb_id), ...]` for sorted, non-overlapping
+    token ranges with non-empty labels, without building the spans: as `Doc.set_ents`, every other
+    token becomes outside (O, no type; its kb id is left as it was). Returns each entity's
+    (start, end, label hash, kb id hash)."""
+    strings = doc.vocab.strings
+    array = numpy.empty((len(doc), 3), dtype=numpy.uint64)
+    array[:, 0] = _OUTSIDE
+    array[:, 1] = 0
+    array[:, 2] = doc.to_array(ENT_KB_ID)
+    hashed = []
+    for start, end, label, kb_id in entities:
+        label_hash, kb_hash = strings.add(label), strings.add(kb_id)
+        array[start:end] = (_INSIDE, label_hash, kb_hash)
+        array[start, 0] = _BEGIN
+        hashed.append((start, end, label_hash, kb_hash))
+    doc.from_array(_ENT_COLUMNS, array)
+    return hashed
+
+
+def span_extension_key(name: str, start_char: int, end_char: int) -> tuple[str, str, int, int]:
+    """The `doc.user_data` key under which spaCy keeps `span._.<name>` of a span (see
+    spacy.tokens.underscore.Underscore._get_key): extension values belong to the character offsets."""
+    return ("._.", name, start_char, end_char)
+
+
+def span_extension(doc: Doc, name: str, start_char: int, end_char: int, default: Any) -> Any:
+    """`span._.<name>` of the span at these offsets, for an extension with a plain default."""
+    return doc.user_data.get(span_extension_key(name, start_char, end_char), default)
+
+
+def sentence_texts(doc: Doc, text: str, token_starts: list[int], tokens: list[int]) -> list[str] | None:
+    """The stripped text of the sentence each of `tokens` is in, as `doc.sents` gives the sentences
+    (a sentence starts at token 0 and at every later token whose `sent_start` is 1); None when
+    `doc.sents` would not read the token flags (no sentence annotation, or a `sents` user hook).
+
+    A sentence is cut at the next sentence's first character rather than at its last token's end:
+    the difference is that token's trailing space, which the strip removes."""
+    if "sents" in doc.user_hooks or not len(doc):
+        return None
+    flags = doc.to_array(SENT_START)[1:]
+    firsts = [0, *(numpy.flatnonzero(flags == 1) + 1).tolist()]
+    if len(firsts) == 1 and len(flags) and not flags.any():
+        return None  # doc.sents raises E030
+    last = len(firsts) - 1
+    found: dict[int, str] = {}
+    sentences = []
+    for token in tokens:
+        index = bisect.bisect_right(firsts, token) - 1
+        sentence = found.get(index)
+        if sentence is None:
+            end = token_starts[firsts[index + 1]] if index < last else len(text)
+            sentence = found[index] = text[token_starts[firsts[index]] : end].strip()
+        sentences.append(sentence)
+    return sentences
+
+
+def token_range(doc: Doc, text: str, starts: list[int], start: int, end: int) -> tuple[int, int] | None:
+    """`common.token_range(doc, start, end)` for `start < end`: the token range [i, j) exactly covering
+    characters [start, end), None when an offset falls inside a token.
+
+    `starts` is every token's first character. The last token's end is read from the next token's
+    start where the text decides it, rather than from a `Token`: spaCy's tokens are either all
+    whitespace or hold none, and a token followed by a space has it as its trailing whitespace."""
+    first = bisect.bisect_right(starts, start) - 1
+    if first < 0 or starts[first] != start:
+        return None
+    following = bisect.bisect_right(starts, end - 1, first)
+    if following < len(starts):
+        next_start = starts[following]
+        if next_start == end and text[end - 1] != " ":
+            return first, following  # no trailing space: the token ends where the next begins
+        if next_start > end + 1 or (next_start == end + 1 and text[end] != " "):
+            return None  # the token runs past `end`
+        if next_start == end + 1 and not text[end - 1].isspace():
+            return first, following  # the space at `end` is the token's trailing whitespace
+    last = following - 1
+    if starts[last] + len(doc[last]) != end:
+        return None
+    return first, following
