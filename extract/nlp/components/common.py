@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 import numpy
-from spacy.attrs import IDX, SENT_START
+from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.tokens import Doc, Span
 
 from extract.nlp.normalize import entity_key, normalise_name, singular
@@ -28,6 +28,10 @@ CAMEL_TOKEN = re.compile(
 
 TEXT_CACHE_KEY = "pg_text"
 TOKEN_STARTS_KEY = "pg_token_starts"
+TOKEN_ENDS_KEY = "pg_token_ends"
+SPAN_BOUNDS_KEY = "pg_span_bounds"
+# the per-doc caches of the rule components, dropped by the last of them (`pg_names`)
+RULE_CACHE_KEYS = (TOKEN_ENDS_KEY, SPAN_BOUNDS_KEY)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -78,6 +82,38 @@ def token_starts(doc: Doc) -> list[int]:
     return starts
 
 
+def token_ends(doc: Doc) -> list[int]:
+    """Character offset after every token's text (without its trailing space), cached like
+    `token_starts`: with the text, `text[starts[i]:ends[i]]` is `doc[i].text` without a `Token`."""
+    ends = doc.user_data.get(TOKEN_ENDS_KEY)
+    if ends is None:
+        columns = doc.to_array([IDX, LENGTH])
+        ends = doc.user_data[TOKEN_ENDS_KEY] = (columns[:, 0] + columns[:, 1]).tolist()
+    return ends
+
+
+def span_bounds(doc: Doc, group: str) -> list[tuple[int, int, str]]:
+    """(start, end, label) of every span of `doc.spans[group]`, in order, without building `Span`s.
+
+    Cached per group while the group's length is unchanged; `add_candidate` keeps it in step."""
+    found = doc.spans.data.get(group)  # read through the proxy's dict: `SpanGroups` is a UserDict
+    if not found:
+        return []
+    cache = doc.user_data.get(SPAN_BOUNDS_KEY)
+    if cache is None:
+        cache = doc.user_data[SPAN_BOUNDS_KEY] = {}
+    bounds = cache.get(group)
+    if bounds is None or len(bounds) != len(found):
+        bounds = cache[group] = [(span.start, span.end, span.label_) for span in found]
+    return bounds
+
+
+def drop_rule_caches(doc: Doc) -> None:
+    """Remove the caches only the rule components read (`token_ends`, `span_bounds`)."""
+    for key in RULE_CACHE_KEYS:
+        doc.user_data.pop(key, None)
+
+
 def sentence_starts(doc: Doc) -> list[int]:
     """First token of every sentence, as `[s.start for s in doc.sents]` without building the spans."""
     if not len(doc):
@@ -97,7 +133,10 @@ def token_range(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     starts = token_starts(doc)
     first = bisect.bisect_right(starts, start) - 1
     last = bisect.bisect_right(starts, end - 1) - 1
-    if first < 0 or last < 0 or starts[first] != start or starts[last] + len(doc[last]) != end:
+    if first < 0 or last < 0 or starts[first] != start:
+        return None
+    ends = doc.user_data.get(TOKEN_ENDS_KEY)  # while the rule components run
+    if (ends[last] if ends is not None else starts[last] + len(doc[last])) != end:
         return None
     return first, last + 1
 
@@ -112,8 +151,15 @@ def add_candidate(
     candidate = Span(
         doc, tokens[0], tokens[1], label=entity_type, kb_id=candidate_key(entity_type, canonical)
     )
-    if group in doc.spans:
-        doc.spans[group].append(candidate)
+    found = doc.spans.data.get(group)
+    if found is not None:
+        found.append(candidate)
+        size = len(found)
     else:
         doc.spans[group] = [candidate]
+        size = 1
+    cache = doc.user_data.get(SPAN_BOUNDS_KEY)
+    bounds = cache.get(group) if cache is not None else None
+    if bounds is not None and len(bounds) == size - 1:
+        bounds.append((tokens[0], tokens[1], entity_type))
     return candidate
