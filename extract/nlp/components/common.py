@@ -92,6 +92,40 @@ def token_ends(doc: Doc) -> list[int]:
     return ends
 
 
+class TokenText:
+    """A doc's tokens read from its text and token offsets: `word(i)` is `doc[i].text`."""
+
+    __slots__ = ("doc", "text", "starts", "ends", "size")
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.text = text_of(doc)
+        self.starts = token_starts(doc)
+        self.ends = token_ends(doc)
+        self.size = len(self.starts)
+
+    def word(self, i: int) -> str:
+        return self.text[self.starts[i] : self.ends[i]]
+
+    def glued(self, i: int) -> bool:
+        """No space between token i and token i + 1 (i + 1 < size): `not doc[i].whitespace_`."""
+        return self.ends[i] == self.starts[i + 1]
+
+    def spaced(self, i: int) -> bool:
+        """`bool(doc[i].whitespace_)`: a space follows token i."""
+        following = self.starts[i + 1] if i + 1 < self.size else len(self.text)
+        return self.ends[i] != following
+
+    def surface(self, start: int, end: int) -> str:
+        """`doc[start:end].text` (start < end)."""
+        return self.text[self.starts[start] : self.ends[end - 1]]
+
+    def words(self, start: int, end: int) -> list[str]:
+        """`[t.text for t in doc[start:end]]` (0 <= start, end clipped to the doc)."""
+        text, starts, ends = self.text, self.starts, self.ends
+        return [text[starts[i] : ends[i]] for i in range(start, min(end, self.size))]
+
+
 def span_bounds(doc: Doc, group: str) -> list[tuple[int, int, str]]:
     """(start, end, label) of every span of `doc.spans[group]`, in order, without building `Span`s.
 

@@ -8,7 +8,7 @@
 - a gazetteer name glued to a further piece is a longer name of the same type (ARC-C, ViT-B).
 
 Candidates are located with regular expressions over the text, so only a few tokens are visited, and
-those through the text and the token offsets (`TokenText`), without building `Token` or `Span` objects.
+those through the text and the token offsets (`common.TokenText`), without building `Token` or `Span` objects.
 """
 
 from __future__ import annotations
@@ -23,13 +23,11 @@ from extract.nlp import spans
 from extract.nlp.components.common import (
     CAMEL_TOKEN,
     NAME_TOKEN,
+    TokenText,
     add_candidate,
     drop_rule_caches,
     span_bounds,
     surface_key,
-    text_of,
-    token_ends,
-    token_starts,
 )
 from extract.nlp.gazetteer import stoplist
 from extract.nlp.lexicon import head_type, words
@@ -72,30 +70,6 @@ def name_starts(text: str) -> list[int]:
     for match in _NAME_AFTER_DELIMITER.finditer(text, head.end() if head else 0):
         found.append(match.start(1))
     return found
-
-
-class TokenText:
-    """A doc's tokens read from its text and token offsets: `word(i)` is `doc[i].text`."""
-
-    __slots__ = ("doc", "text", "starts", "ends", "size")
-
-    def __init__(self, doc: Doc) -> None:
-        self.doc = doc
-        self.text = text_of(doc)
-        self.starts = token_starts(doc)
-        self.ends = token_ends(doc)
-        self.size = len(self.starts)
-
-    def word(self, i: int) -> str:
-        return self.text[self.starts[i] : self.ends[i]]
-
-    def glued(self, i: int) -> bool:
-        """No space between token i and token i + 1 (i + 1 < size): `not doc[i].whitespace_`."""
-        return self.ends[i] == self.starts[i + 1]
-
-    def surface(self, start: int, end: int) -> str:
-        """`doc[start:end].text`."""
-        return self.text[self.starts[start] : self.ends[end - 1]]
 
 
 def _glued_end(tokens: TokenText, start: int) -> int:
