@@ -30,8 +30,9 @@ TEXT_CACHE_KEY = "pg_text"
 TOKEN_STARTS_KEY = "pg_token_starts"
 TOKEN_ENDS_KEY = "pg_token_ends"
 SPAN_BOUNDS_KEY = "pg_span_bounds"
+SENTENCE_STARTS_KEY = "pg_sentence_starts"
 # the per-doc caches of the rule components, dropped by the last of them (`pg_names`)
-RULE_CACHE_KEYS = (TOKEN_ENDS_KEY, SPAN_BOUNDS_KEY)
+RULE_CACHE_KEYS = (TOKEN_ENDS_KEY, SPAN_BOUNDS_KEY, SENTENCE_STARTS_KEY)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -78,8 +79,19 @@ def token_starts(doc: Doc) -> list[int]:
     """Character offset of every token, computed once per doc (cached like `text_of`)."""
     starts = doc.user_data.get(TOKEN_STARTS_KEY)
     if starts is None:
-        starts = doc.user_data[TOKEN_STARTS_KEY] = doc.to_array(IDX).tolist()
+        starts = _token_offsets(doc)[0]
     return starts
+
+
+def _token_offsets(doc: Doc) -> tuple[list[int], list[int]]:
+    """Token starts and ends, computed together (one `to_array`) and cached."""
+    columns = doc.to_array([IDX, LENGTH])
+    starts = columns[:, 0]
+    offsets = doc.user_data[TOKEN_STARTS_KEY], doc.user_data[TOKEN_ENDS_KEY] = (
+        starts.tolist(),
+        (starts + columns[:, 1]).tolist(),
+    )
+    return offsets
 
 
 def token_ends(doc: Doc) -> list[int]:
@@ -87,8 +99,7 @@ def token_ends(doc: Doc) -> list[int]:
     `token_starts`: with the text, `text[starts[i]:ends[i]]` is `doc[i].text` without a `Token`."""
     ends = doc.user_data.get(TOKEN_ENDS_KEY)
     if ends is None:
-        columns = doc.to_array([IDX, LENGTH])
-        ends = doc.user_data[TOKEN_ENDS_KEY] = (columns[:, 0] + columns[:, 1]).tolist()
+        ends = _token_offsets(doc)[1]
     return ends
 
 
@@ -149,10 +160,18 @@ def drop_rule_caches(doc: Doc) -> None:
 
 
 def sentence_starts(doc: Doc) -> list[int]:
-    """First token of every sentence, as `[s.start for s in doc.sents]` without building the spans."""
+    """First token of every sentence, as `[s.start for s in doc.sents]` without building the spans
+    (kept by `pg_sentencizer` when it ran, see `sentence_starts_of`)."""
     if not len(doc):
         return []
-    flags = doc.to_array(SENT_START)
+    starts = doc.user_data.get(SENTENCE_STARTS_KEY)
+    if starts is None:
+        starts = sentence_starts_of(doc.to_array(SENT_START))
+    return starts
+
+
+def sentence_starts_of(flags: numpy.ndarray) -> list[int]:
+    """`sentence_starts` from a non-empty doc's SENT_START column."""
     return [0, *(numpy.flatnonzero(flags[1:] == 1) + 1).tolist()]
 
 

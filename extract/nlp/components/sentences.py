@@ -20,7 +20,12 @@ from spacy.pipeline import Sentencizer
 from spacy.strings import hash_string
 from spacy.tokens import Doc
 
-from extract.nlp.components.common import text_of, token_starts
+from extract.nlp.components.common import (
+    SENTENCE_STARTS_KEY,
+    sentence_starts_of,
+    text_of,
+    token_starts,
+)
 
 
 def _mark_finder(chars: frozenset[str]) -> re.Pattern[str]:
@@ -110,6 +115,7 @@ class IdSentencizer(Sentencizer):
                 kept = existing != 0
                 values[kept] = existing[kept]
             doc.from_array([SENT_START], values.astype(numpy.uint64).reshape(-1, 1))
+            doc.user_data[SENTENCE_STARTS_KEY] = sentence_starts_of(values)
 
 
 @Language.factory(
