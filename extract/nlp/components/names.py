@@ -135,9 +135,9 @@ def _listed_types(tokens: TokenText) -> dict[int, str]:
     return listed
 
 
-def _extend_known_names(doc: Doc, tokens: TokenText) -> None:
-    for group in spans.LIST_GROUPS:
-        for start, span_end, label in list(span_bounds(doc, group)):
+def _extend_known_names(doc: Doc, tokens: TokenText, listed_spans: list[list[tuple[int, int, str]]]) -> None:
+    for bounds in listed_spans:
+        for start, span_end, label in bounds:
             end = _glued_end(tokens, span_end - 1)
             if end > span_end:
                 add_candidate(
@@ -150,12 +150,12 @@ def _extend_known_names(doc: Doc, tokens: TokenText) -> None:
                 )
 
 
-def _listed_edges(doc: Doc) -> tuple[dict[int, str], dict[int, str]]:
+def _listed_edges(listed_spans: list[list[tuple[int, int, str]]]) -> tuple[dict[int, str], dict[int, str]]:
     """Types of the listed names (curated and vocabulary) by their first token and by their end."""
     starts: dict[int, str] = {}
     ends: dict[int, str] = {}
-    for group in spans.LIST_GROUPS:
-        for start, end, label in span_bounds(doc, group):
+    for bounds in listed_spans:
+        for start, end, label in bounds:
             starts[start] = ends[end] = label
     return starts, ends
 
@@ -178,19 +178,34 @@ def _coordinated_type(
 @Language.component("pg_names", assigns=["doc.spans"])
 def names(doc: Doc) -> Doc:
     tokens = TokenText(doc)
-    _extend_known_names(doc, tokens)
+    # copies: the NAME group grows below, the listed groups do not
+    listed_spans = [list(span_bounds(doc, group)) for group in spans.LIST_GROUPS]
+    _extend_known_names(doc, tokens, listed_spans)
+    text = tokens.text
+    found: list[tuple[int, bool]] = [(start, False) for start in name_starts(text)]
+    if found:
+        _type_names(doc, tokens, sorted(found), listed_spans)
+    drop_rule_caches(doc)  # the last rule component: later ones do not read them
+    return doc
+
+
+def _type_names(
+    doc: Doc,
+    tokens: TokenText,
+    found: list[tuple[int, bool]],
+    listed_spans: list[list[tuple[int, int, str]]],
+) -> None:
+    """Type and add the names starting at the `found` (char offset, named part) places."""
     covered: set[int] = set()
     for group in (*spans.CANDIDATE_GROUPS, spans.REJECTED):
         for start, end, _ in span_bounds(doc, group):
             covered.update(range(start, end))
     stops = stoplist()
-    listed = _listed_types(tokens)
-    edges = _listed_edges(doc)
+    listed: dict[int, str] | None = None  # built on first use, like `edges`
+    edges: tuple[dict[int, str], dict[int, str]] | None = None
     text, token_first, token_last = tokens.text, tokens.starts, tokens.ends
-    found: list[tuple[int, bool]] = [(start, False) for start in name_starts(text)]
-    found += [(m.start(), True) for m in NAMED_PART.finditer(text)]
     done: set[int] = set()
-    for char_start, named_part in sorted(found):
+    for char_start, named_part in found:
         # the regexes start on a letter: never in trailing space
         first = bisect.bisect_right(token_first, char_start) - 1
         if first in covered or first in done:
@@ -206,9 +221,16 @@ def names(doc: Doc) -> Doc:
         following = _next_head(tokens, end)
         if following == "SKIP":
             continue
-        entity_type = following if following in {"DATASET", "MODEL"} else listed.get(first)
+        if following in {"DATASET", "MODEL"}:
+            entity_type = following
+        else:
+            if listed is None:
+                listed = _listed_types(tokens)
+            entity_type = listed.get(first)
         if entity_type is None and _reports_score(tokens, end):
             entity_type = "DATASET"
+        if edges is None:
+            edges = _listed_edges(listed_spans)
         if entity_type is None:
             entity_type = _coordinated_type(tokens, i, end, edges)
         # lowercase-initial CamelCase is mostly units and modalities (dB, fMRI, sEEG): it needs a head noun
@@ -219,5 +241,3 @@ def names(doc: Doc) -> Doc:
         if entity_type:
             add_candidate(doc, spans.NAME, token_first[i], token_last[end - 1], entity_type, surface)
             edges[0][i] = edges[1][end] = entity_type  # "SQuAD, ZorbQA and PubMed": the list goes on
-    drop_rule_caches(doc)  # the last rule component: later ones do not read them
-    return doc
