@@ -183,6 +183,7 @@ def names(doc: Doc) -> Doc:
     _extend_known_names(doc, tokens, listed_spans)
     text = tokens.text
     found: list[tuple[int, bool]] = [(start, False) for start in name_starts(text)]
+    found += [(m.start(), True) for m in NAMED_PART.finditer(text)]
     if found:
         _type_names(doc, tokens, sorted(found), listed_spans)
     drop_rule_caches(doc)  # the last rule component: later ones do not read them
