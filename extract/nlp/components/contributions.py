@@ -195,6 +195,8 @@ class ContributionFinder:
                 text = tokens.word(i)
                 if text.lower() in SCAN_STOP:
                     break
+                if text.islower():  # no capital: no name starts here (the checks below, all false)
+                    continue
                 capitalised = text[:1].isupper()
                 run_end = _title_case_run(tokens, i, limit) if capitalised and i not in covered else i
                 # right after "called" / "dubbed" any capitalised word starts the name
