@@ -205,14 +205,15 @@ def add_candidate(
         doc, tokens[0], tokens[1], label=entity_type, kb_id=candidate_key(entity_type, canonical)
     )
     found = doc.spans.data.get(group)
+    cache = doc.user_data.get(SPAN_BOUNDS_KEY)
     if found is not None:
         found.append(candidate)
-        size = len(found)
-    else:
+        bounds = cache.get(group) if cache is not None else None
+        if bounds is not None and len(bounds) == len(found) - 1:
+            bounds.append((tokens[0], tokens[1], entity_type))
+    else:  # a new group: its bounds are known from the start
         doc.spans[group] = [candidate]
-        size = 1
-    cache = doc.user_data.get(SPAN_BOUNDS_KEY)
-    bounds = cache.get(group) if cache is not None else None
-    if bounds is not None and len(bounds) == size - 1:
-        bounds.append((tokens[0], tokens[1], entity_type))
+        if cache is None:
+            cache = doc.user_data[SPAN_BOUNDS_KEY] = {}
+        cache[group] = [(tokens[0], tokens[1], entity_type)]
     return candidate
