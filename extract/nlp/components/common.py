@@ -11,6 +11,7 @@ import numpy
 from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.tokens import Doc, Span
 
+from extract.nlp.lexicon import DATASET_HEADS, METHOD_HEADS, MODEL_HEADS, SKIP_HEADS
 from extract.nlp.normalize import entity_key, normalise_name, singular
 
 for _name, _default in (("pg_component", ""), ("pg_canonical", ""), ("pg_contribution", False)):
@@ -25,6 +26,37 @@ NAME_TOKEN = re.compile(
 CAMEL_TOKEN = re.compile(
     r"^(?:[A-Z][a-z0-9]+[A-Z]|[a-z]+[A-Z]|[A-Z]+[a-z]+\d|[A-Za-z]+\d+[A-Za-z]|[A-Z]{2,}[a-z]{3,})[A-Za-z0-9.+]*$"
 )
+
+# lowercased head noun -> the type `lexicon.head_type` gives it (its order: SKIP, DATASET, MODEL, METHOD)
+HEAD_TYPES: dict[str, str] = {}
+for _type, _heads in (
+    ("METHOD", METHOD_HEADS),
+    ("MODEL", MODEL_HEADS),
+    ("DATASET", DATASET_HEADS),
+    ("SKIP", SKIP_HEADS),
+):
+    HEAD_TYPES.update(dict.fromkeys(_heads, _type))
+
+
+def head_of(word: str) -> str | None:
+    """`lexicon.head_type([word])` as one dict lookup."""
+    return HEAD_TYPES.get(word.lower())
+
+
+def first_head(words: list[str]) -> str | None:
+    """`lexicon.first_type_noun(words)` with `head_of` (a noun followed by "-" or a head noun is a
+    modifier and is passed over)."""
+    heads = HEAD_TYPES
+    last = len(words) - 1
+    for index, word in enumerate(words):
+        following = words[index + 1] if index < last else ""
+        if following == "-" or heads.get(following.lower()) is not None:
+            continue
+        found = heads.get(word.lower())
+        if found is not None:
+            return found
+    return None
+
 
 TEXT_CACHE_KEY = "pg_text"
 TOKEN_STARTS_KEY = "pg_token_starts"

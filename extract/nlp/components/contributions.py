@@ -19,6 +19,8 @@ from extract.nlp.components.common import (
     NAME_TOKEN,
     TokenText,
     add_candidate,
+    first_head,
+    head_of,
     occurrences,
     sentence_starts,
     span_bounds,
@@ -117,11 +119,11 @@ def _evidence_after(tokens: TokenText, end: int, limit: int) -> tuple[str | None
         for stop in ("that", "which", "to", "."):
             if stop in words:
                 words = words[: words.index(stop)]
-        found = first_type_noun(words)
+        found = first_head(words)
         if found:
             return found, EVIDENCE_APPOSITIVE
     if end < limit:
-        found = head_type([tokens.word(end)])
+        found = head_of(tokens.word(end))
         if found:
             return found, EVIDENCE_AFTER
     return None, EVIDENCE_NONE
@@ -204,7 +206,7 @@ class ContributionFinder:
                 if not (named or _is_name_start(tokens, i, text, covered) or run_end > i):
                     continue
                 end = max(_name_end(tokens, i, limit), run_end)
-                if run_end > i and head_type([tokens.word(end - 1)]) == "SKIP":
+                if run_end > i and head_of(tokens.word(end - 1)) == "SKIP":
                     break
                 if run_end > i and not naming and any(end <= n < min(limit, end + 12) for n in naming_at):
                     break  # "a Facial Decoupled Diffusion model ... called FD2Talk": the name follows
@@ -215,12 +217,12 @@ class ContributionFinder:
                 if evidence < EVIDENCE_APPOSITIVE:
                     window = reversed(tokens.words(max(sentence_start, i - (12 if naming else 8)), i))
                     if naming:  # "a ... model for talking head generation called X": past the task
-                        window = (w for w in window if head_type([w]) != "SKIP")
-                    before = first_type_noun(list(window))
+                        window = (w for w in window if head_of(w) != "SKIP")
+                    before = first_head(list(window))
                     if before:
                         entity_type, evidence = before, EVIDENCE_BEFORE
                 if run_end > i and not entity_type:
-                    entity_type = head_type([tokens.word(end - 1)])
+                    entity_type = head_of(tokens.word(end - 1))
                 if entity_type != "SKIP":
                     offer(i, end, entity_type, evidence)
                 else:

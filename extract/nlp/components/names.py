@@ -26,11 +26,12 @@ from extract.nlp.components.common import (
     TokenText,
     add_candidate,
     drop_rule_caches,
+    head_of,
     span_bounds,
     surface_key,
 )
 from extract.nlp.gazetteer import stoplist
-from extract.nlp.lexicon import head_type, words
+from extract.nlp.lexicon import words
 
 LIST_GLUE = words("list_glue")
 # "NeRF-Based", "CLIP-Guided": a known name with a modifier, not a longer name
@@ -100,7 +101,7 @@ def _next_head(tokens: TokenText, end: int) -> str | None:
     size = tokens.size
     for j in range(end, min(size, end + 4)):
         text = tokens.word(j)
-        found = head_type([text])
+        found = head_of(text)
         if found:
             modifier = j + 1 < size and tokens.glued(j) and tokens.word(j + 1) == "-"
             return "SKIP" if modifier else found
@@ -126,7 +127,7 @@ def _listed_types(tokens: TokenText) -> dict[int, str]:
         # both ends of the match are inside tokens: the tokens holding them (`char_span`, "expand")
         first = bisect.bisect_right(starts, match.start()) - 1
         end = bisect.bisect_right(starts, match.end() - 1)
-        entity_type = "DATASET" if head_type([tokens.word(first)]) == "DATASET" else "MODEL"
+        entity_type = "DATASET" if head_of(tokens.word(first)) == "DATASET" else "MODEL"
         for i in range(end, min(tokens.size, end + 40)):
             text = tokens.word(i)
             if NAME_TOKEN.match(text) or doc[i].is_title:
