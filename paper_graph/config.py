@@ -41,6 +41,7 @@ class PipelineConfig:
     sources: tuple[dict[str, Any], ...]
     extract_batch_size: int = 256
     extract_processes: int = 1
+    extract_shard_size: int = 5000  # papers per extract shard: one mapped Airflow task each
     load_batch_size: int = 2000
     enrich: dict[str, Any] = field(default_factory=dict)  # the [enrich] table (extract.enrich.EnrichSettings)
     source_file: Path | None = field(default=None, compare=False)
@@ -84,10 +85,19 @@ def load_config(
         sources=sources,
         extract_batch_size=int(raw.get("extract", {}).get("batch_size", 256)),
         extract_processes=int(raw.get("extract", {}).get("n_process", 1)),
+        extract_shard_size=_positive(
+            raw.get("extract", {}).get("shard_size", 5000), "[extract] shard_size", config_path
+        ),
         load_batch_size=int(raw.get("load", {}).get("batch_size", 2000)),
         enrich=dict(raw.get("enrich", {})),
         source_file=config_path,
     )
+
+
+def _positive(value: Any, name: str, origin: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{origin}: {name} must be a whole number of at least 1, got {value!r}")
+    return value
 
 
 def snapshot_root() -> Path:
