@@ -29,6 +29,17 @@ def schwartz_hearst_long_form(short: str, text_before: str) -> str | None:
     words = text_before.split()
     window = " ".join(words[-min(len(short_chars) + 5, len(short_chars) * 2) :])
     s_idx, l_idx = len(short_chars) - 1, len(window) - 1
+    if window.isascii():  # the same scan with `rfind` over the lowered window (ASCII: same indices)
+        lowered = window.lower()
+        while s_idx >= 0:
+            char = short_chars[s_idx]
+            l_idx = lowered.rfind(char, 0, l_idx + 1)
+            while s_idx == 0 and l_idx > 0 and window[l_idx - 1].isalnum():
+                l_idx = lowered.rfind(char, 0, l_idx)
+            if l_idx < 0:
+                return None
+            l_idx -= 1
+            s_idx -= 1
     while s_idx >= 0:
         char = short_chars[s_idx]
         while l_idx >= 0 and (
@@ -112,7 +123,8 @@ def acronyms(doc: Doc) -> Doc:
                 add_candidate(doc, spans.REJECTED, match.start(1), match.start(1) + len(short), "", short)
             continue
         entity_type, canonical = typed
-        long_end = match.start() - (len(text[: match.start()]) - len(text[: match.start()].rstrip()))
+        before_match = text[: match.start()]
+        long_end = match.start() - (len(before_match) - len(before_match.rstrip()))
         long_start = long_end - len(long_form)
         if text[long_start:long_end] != long_form:
             continue

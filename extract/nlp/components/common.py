@@ -8,9 +8,10 @@ import re
 from collections.abc import Iterator
 
 import numpy
-from spacy.attrs import IDX, SENT_START
+from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.tokens import Doc, Span
 
+from extract.nlp.lexicon import DATASET_HEADS, METHOD_HEADS, MODEL_HEADS, SKIP_HEADS
 from extract.nlp.normalize import entity_key, normalise_name, singular
 
 for _name, _default in (("pg_component", ""), ("pg_canonical", ""), ("pg_contribution", False)):
@@ -26,8 +27,44 @@ CAMEL_TOKEN = re.compile(
     r"^(?:[A-Z][a-z0-9]+[A-Z]|[a-z]+[A-Z]|[A-Z]+[a-z]+\d|[A-Za-z]+\d+[A-Za-z]|[A-Z]{2,}[a-z]{3,})[A-Za-z0-9.+]*$"
 )
 
+# lowercased head noun -> the type `lexicon.head_type` gives it (its order: SKIP, DATASET, MODEL, METHOD)
+HEAD_TYPES: dict[str, str] = {}
+for _type, _heads in (
+    ("METHOD", METHOD_HEADS),
+    ("MODEL", MODEL_HEADS),
+    ("DATASET", DATASET_HEADS),
+    ("SKIP", SKIP_HEADS),
+):
+    HEAD_TYPES.update(dict.fromkeys(_heads, _type))
+
+
+def head_of(word: str) -> str | None:
+    """`lexicon.head_type([word])` as one dict lookup."""
+    return HEAD_TYPES.get(word.lower())
+
+
+def first_head(words: list[str]) -> str | None:
+    """`lexicon.first_type_noun(words)` with `head_of` (a noun followed by "-" or a head noun is a
+    modifier and is passed over)."""
+    heads = HEAD_TYPES
+    last = len(words) - 1
+    for index, word in enumerate(words):
+        following = words[index + 1] if index < last else ""
+        if following == "-" or heads.get(following.lower()) is not None:
+            continue
+        found = heads.get(word.lower())
+        if found is not None:
+            return found
+    return None
+
+
 TEXT_CACHE_KEY = "pg_text"
 TOKEN_STARTS_KEY = "pg_token_starts"
+TOKEN_ENDS_KEY = "pg_token_ends"
+SPAN_BOUNDS_KEY = "pg_span_bounds"
+SENTENCE_STARTS_KEY = "pg_sentence_starts"
+# the per-doc caches of the rule components, dropped by the last of them (`pg_names`)
+RULE_CACHE_KEYS = (TOKEN_ENDS_KEY, SPAN_BOUNDS_KEY, SENTENCE_STARTS_KEY)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -74,15 +111,99 @@ def token_starts(doc: Doc) -> list[int]:
     """Character offset of every token, computed once per doc (cached like `text_of`)."""
     starts = doc.user_data.get(TOKEN_STARTS_KEY)
     if starts is None:
-        starts = doc.user_data[TOKEN_STARTS_KEY] = doc.to_array(IDX).tolist()
+        starts = _token_offsets(doc)[0]
     return starts
 
 
+def _token_offsets(doc: Doc) -> tuple[list[int], list[int]]:
+    """Token starts and ends, computed together (one `to_array`) and cached."""
+    columns = doc.to_array([IDX, LENGTH])
+    starts = columns[:, 0]
+    offsets = doc.user_data[TOKEN_STARTS_KEY], doc.user_data[TOKEN_ENDS_KEY] = (
+        starts.tolist(),
+        (starts + columns[:, 1]).tolist(),
+    )
+    return offsets
+
+
+def token_ends(doc: Doc) -> list[int]:
+    """Character offset after every token's text (without its trailing space), cached like
+    `token_starts`: with the text, `text[starts[i]:ends[i]]` is `doc[i].text` without a `Token`."""
+    ends = doc.user_data.get(TOKEN_ENDS_KEY)
+    if ends is None:
+        ends = _token_offsets(doc)[1]
+    return ends
+
+
+class TokenText:
+    """A doc's tokens read from its text and token offsets: `word(i)` is `doc[i].text`."""
+
+    __slots__ = ("doc", "text", "starts", "ends", "size")
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.text = text_of(doc)
+        self.starts = token_starts(doc)
+        self.ends = token_ends(doc)
+        self.size = len(self.starts)
+
+    def word(self, i: int) -> str:
+        return self.text[self.starts[i] : self.ends[i]]
+
+    def glued(self, i: int) -> bool:
+        """No space between token i and token i + 1 (i + 1 < size): `not doc[i].whitespace_`."""
+        return self.ends[i] == self.starts[i + 1]
+
+    def spaced(self, i: int) -> bool:
+        """`bool(doc[i].whitespace_)`: a space follows token i."""
+        following = self.starts[i + 1] if i + 1 < self.size else len(self.text)
+        return self.ends[i] != following
+
+    def surface(self, start: int, end: int) -> str:
+        """`doc[start:end].text` (start < end)."""
+        return self.text[self.starts[start] : self.ends[end - 1]]
+
+    def words(self, start: int, end: int) -> list[str]:
+        """`[t.text for t in doc[start:end]]` (0 <= start, end clipped to the doc)."""
+        text, starts, ends = self.text, self.starts, self.ends
+        return [text[starts[i] : ends[i]] for i in range(start, min(end, self.size))]
+
+
+def span_bounds(doc: Doc, group: str) -> list[tuple[int, int, str]]:
+    """(start, end, label) of every span of `doc.spans[group]`, in order, without building `Span`s.
+
+    Cached per group while the group's length is unchanged; `add_candidate` keeps it in step."""
+    found = doc.spans.data.get(group)  # read through the proxy's dict: `SpanGroups` is a UserDict
+    if not found:
+        return []
+    cache = doc.user_data.get(SPAN_BOUNDS_KEY)
+    if cache is None:
+        cache = doc.user_data[SPAN_BOUNDS_KEY] = {}
+    bounds = cache.get(group)
+    if bounds is None or len(bounds) != len(found):
+        bounds = cache[group] = [(span.start, span.end, span.label_) for span in found]
+    return bounds
+
+
+def drop_rule_caches(doc: Doc) -> None:
+    """Remove the caches only the rule components read (`token_ends`, `span_bounds`)."""
+    for key in RULE_CACHE_KEYS:
+        doc.user_data.pop(key, None)
+
+
 def sentence_starts(doc: Doc) -> list[int]:
-    """First token of every sentence, as `[s.start for s in doc.sents]` without building the spans."""
+    """First token of every sentence, as `[s.start for s in doc.sents]` without building the spans
+    (kept by `pg_sentencizer` when it ran, see `sentence_starts_of`)."""
     if not len(doc):
         return []
-    flags = doc.to_array(SENT_START)
+    starts = doc.user_data.get(SENTENCE_STARTS_KEY)
+    if starts is None:
+        starts = sentence_starts_of(doc.to_array(SENT_START))
+    return starts
+
+
+def sentence_starts_of(flags: numpy.ndarray) -> list[int]:
+    """`sentence_starts` from a non-empty doc's SENT_START column."""
     return [0, *(numpy.flatnonzero(flags[1:] == 1) + 1).tolist()]
 
 
@@ -97,7 +218,10 @@ def token_range(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     starts = token_starts(doc)
     first = bisect.bisect_right(starts, start) - 1
     last = bisect.bisect_right(starts, end - 1) - 1
-    if first < 0 or last < 0 or starts[first] != start or starts[last] + len(doc[last]) != end:
+    if first < 0 or last < 0 or starts[first] != start:
+        return None
+    ends = doc.user_data.get(TOKEN_ENDS_KEY)  # while the rule components run
+    if (ends[last] if ends is not None else starts[last] + len(doc[last])) != end:
         return None
     return first, last + 1
 
@@ -112,8 +236,16 @@ def add_candidate(
     candidate = Span(
         doc, tokens[0], tokens[1], label=entity_type, kb_id=candidate_key(entity_type, canonical)
     )
-    if group in doc.spans:
-        doc.spans[group].append(candidate)
-    else:
+    found = doc.spans.data.get(group)
+    cache = doc.user_data.get(SPAN_BOUNDS_KEY)
+    if found is not None:
+        found.append(candidate)
+        bounds = cache.get(group) if cache is not None else None
+        if bounds is not None and len(bounds) == len(found) - 1:
+            bounds.append((tokens[0], tokens[1], entity_type))
+    else:  # a new group: its bounds are known from the start
         doc.spans[group] = [candidate]
+        if cache is None:
+            cache = doc.user_data[SPAN_BOUNDS_KEY] = {}
+        cache[group] = [(tokens[0], tokens[1], entity_type)]
     return candidate

@@ -13,7 +13,8 @@ import re
 
 from spacy.tokens import Doc
 
-from extract.nlp.lexicon import first_type_noun, head_type, words
+from extract.nlp.components.common import first_head, head_of
+from extract.nlp.lexicon import words
 
 LIST_GLUE = words("list_glue")
 APPOSITIVE_OPENERS = frozenset(["a", "an", "the", "our", "which", "is"])
@@ -29,7 +30,7 @@ def head_after(doc: Doc, end: int) -> str | None:
     token = doc[end]
     if token.text[:1].isupper():  # "Diffusion Policy": the head is part of a longer name
         return None
-    found = head_type([token.text])
+    found = head_of(token.text)
     if found and not (not token.whitespace_ and end + 1 < len(doc) and doc[end + 1].text == "-"):
         return found
     return None
@@ -47,7 +48,7 @@ def appositive_type(doc: Doc, end: int) -> str | None:
     for stop in APPOSITIVE_STOPS:
         if stop in tokens[1:]:
             tokens = tokens[: tokens.index(stop, 1)]
-    return first_type_noun(tokens)
+    return first_head(tokens)
 
 
 def cue_type(doc: Doc, start: int, end: int) -> tuple[str | None, bool]:

@@ -12,17 +12,20 @@ import re
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from extract.nlp import spans
 from extract.nlp.components.common import (
     NAME_TOKEN,
+    TokenText,
     add_candidate,
+    first_head,
+    head_of,
     occurrences,
     sentence_starts,
+    span_bounds,
     surface_key,
-    text_of,
-    token_at,
+    token_range,
 )
 from extract.nlp.components.title import title_end
 from extract.nlp.gazetteer import stoplist
@@ -41,79 +44,86 @@ WEIGHTS_WINDOW = 6  # tokens either side of a mention
 _TITLE_PREFIX = re.compile(r"^\s*([^:\n]{1,60}?)\s*:\s")
 
 EVIDENCE_APPOSITIVE, EVIDENCE_BEFORE, EVIDENCE_AFTER, EVIDENCE_TITLE, EVIDENCE_NONE = 4, 3, 2, 1, 0
+_VERSION_TOKEN = re.compile(r"v?\d+(\.\d+)*[BMK]?|XL|XXL")
+_APPOSITIVE_MARKS = frozenset([",", ":", "(", "-", "—"])
+_NAME_FOLLOWERS = frozenset([",", ":", "("])
 
 
-def _name_end(doc: Doc, start: int, limit: int) -> int:
+def _name_end(tokens: TokenText, start: int, limit: int) -> int:
     """Extend a name over glued pieces (Emu3-Gen, X-3B-Chat) and version tokens (wav2vec 2.0)."""
     end = start + 1
     while end < limit:
-        token = doc[end]
-        glued = not doc[end - 1].whitespace_ and (token.text == "-" or token.is_alpha or token.like_num)
-        version = bool(re.fullmatch(r"v?\d+(\.\d+)*[BMK]?|XL|XXL", token.text))
-        if glued or version:
+        text = tokens.word(end)
+        glued = tokens.glued(end - 1) and (text == "-" or text.isalpha() or tokens.doc[end].like_num)
+        if glued or _VERSION_TOKEN.fullmatch(text):
             end += 1
             continue
         break
-    while end > start + 1 and doc[end - 1].text == "-":
+    while end > start + 1 and tokens.word(end - 1) == "-":
         end -= 1
     return end
 
 
-def _title_case_run(doc: Doc, start: int, limit: int) -> int:
+def _title_case_run(tokens: TokenText, start: int, limit: int) -> int:
     """End of a run of 2+ capitalised tokens (hyphens allowed) starting at `start`, else start."""
     end = start
-    while end < limit and (
-        doc[end].text[:1].isupper()
-        or (doc[end].text == "-" and end > start)
-        or (doc[end].text == "to" and doc[end - 1].text == "-" and not doc[end].whitespace_)
-    ):
+    while end < limit:
+        text = tokens.word(end)
+        if not (
+            text[:1].isupper()
+            or (text == "-" and end > start)
+            or (text == "to" and tokens.word(end - 1) == "-" and not tokens.spaced(end))
+        ):
+            break
         end += 1
-    return end if end - start >= 2 and doc[end - 1].text != "-" else start
+    return end if end - start >= 2 and tokens.word(end - 1) != "-" else start
 
 
-def _parenthesised_acronym(doc: Doc, start: int, end: int, limit: int) -> tuple[int, int]:
+def _parenthesised_acronym(tokens: TokenText, start: int, end: int, limit: int) -> tuple[int, int]:
     """ "the Emotional Adaptation for Audio-driven Talking-head (EAT) method": the name is the acronym."""
     for j in range(end, min(limit - 2, end + 10)):
-        if doc[j].lower_ in SCAN_STOP or doc[j].text == ",":
+        text = tokens.word(j)
+        if text.lower() in SCAN_STOP or text == ",":
             break
-        if doc[j].text == "(" and doc[j + 2].text == ")" and NAME_TOKEN.match(doc[j + 1].text):
+        if text == "(" and tokens.word(j + 2) == ")" and NAME_TOKEN.match(tokens.word(j + 1)):
             return j + 1, j + 2
     return start, end
 
 
-def _is_name_start(token: Token, covered: set[int]) -> bool:
-    if token.i in covered:
+def _is_name_start(tokens: TokenText, i: int, text: str, covered: set[int]) -> bool:
+    if i in covered:
         return False
-    if NAME_TOKEN.match(token.text):
+    if NAME_TOKEN.match(text):
         return True
-    nxt = token.nbor(1).text if token.i + 1 < len(token.doc) else ""
-    return token.text.istitle() and token.text not in COMMON_CAPITALISED and nxt in {",", ":", "("}
+    if not text.istitle() or text in COMMON_CAPITALISED:
+        return False
+    return i + 1 < tokens.size and tokens.word(i + 1) in _NAME_FOLLOWERS
 
 
 def _covered_tokens(doc: Doc) -> set[int]:
     covered: set[int] = set()
     for group in spans.CURATED_GROUPS:  # a vocabulary name may be the paper's own (MAPS)
-        for span in doc.spans.get(group, []):
-            covered.update(range(span.start, span.end))
+        for start, end, _ in span_bounds(doc, group):
+            covered.update(range(start, end))
     return covered
 
 
-def _evidence_after(doc: Doc, end: int, limit: int) -> tuple[str | None, int]:
-    if end < limit and doc[end].text in {",", ":", "(", "-", "—"}:
-        words = [t.text for t in doc[end + 1 : min(limit, end + 9)]]
-        if doc[end].text == "(" and ")" in words:  # skip "X (XL), a model": look past the parenthesis
+def _evidence_after(tokens: TokenText, end: int, limit: int) -> tuple[str | None, int]:
+    if end < limit and tokens.word(end) in _APPOSITIVE_MARKS:
+        words = tokens.words(end + 1, min(limit, end + 9))
+        if tokens.word(end) == "(" and ")" in words:  # skip "X (XL), a model": look past the parenthesis
             close = words.index(")")
-            words = [t.text for t in doc[end + close + 2 : min(limit, end + close + 11)]]
+            words = tokens.words(end + close + 2, min(limit, end + close + 11))
             if words[:1] == [","]:
                 words = words[1:]
         for stop in ("that", "which", "to", "."):
             if stop in words:
                 words = words[: words.index(stop)]
-        found = first_type_noun(words)
+        found = first_head(words)
         if found:
             return found, EVIDENCE_APPOSITIVE
     if end < limit:
-        found = head_type([doc[end].text])
+        found = head_of(tokens.word(end))
         if found:
             return found, EVIDENCE_AFTER
     return None, EVIDENCE_NONE
@@ -130,15 +140,18 @@ def _subtitle_type(subtitle: str) -> str | None:
     return found
 
 
-def _presented_with_weights(doc: Doc, surface: str, starts: list[int]) -> bool:
+def _presented_with_weights(tokens: TokenText, surface: str, starts: list[int]) -> bool:
     """Words right around a mention speak of its parameters, weights or pre-training ("X is pre-trained
     on ...", "X-7B weights"): the paper presents a model (guideline)."""
-    for start, end in occurrences(text_of(doc), surface):
-        first, last = token_at(doc, start), token_at(doc, end - 1) + 1
+    token_first = tokens.starts
+    for start, end in occurrences(tokens.text, surface):
+        first = bisect.bisect_right(token_first, start) - 1
+        last = bisect.bisect_right(token_first, end - 1)
         index = bisect.bisect_right(starts, first) - 1
-        sentence_end = starts[index + 1] if index + 1 < len(starts) else len(doc)
-        window = doc[max(starts[index], first - WEIGHTS_WINDOW) : min(sentence_end, last + WEIGHTS_WINDOW)]
-        if WEIGHTS_CUE.search(window.text):
+        sentence_end = starts[index + 1] if index + 1 < len(starts) else tokens.size
+        window_start = max(starts[index], first - WEIGHTS_WINDOW)
+        window_end = min(sentence_end, last + WEIGHTS_WINDOW)
+        if window_end > window_start and WEIGHTS_CUE.search(tokens.surface(window_start, window_end)):
             return True
     return False
 
@@ -148,15 +161,17 @@ class ContributionFinder:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher.add("TRIGGER", [nlp.make_doc(word) for word in TRIGGERS])
         self.matcher.add("NAMING", [nlp.make_doc(word) for word in NAMING])
+        self.naming_id = nlp.vocab.strings["NAMING"]
 
     def __call__(self, doc: Doc) -> Doc:
         found: dict[str, tuple[str, int, int, int]] = {}  # surface -> (type, evidence, start_char, end_char)
         rejected: list[str] = []
         covered = _covered_tokens(doc)
         stops = stoplist()
+        tokens = TokenText(doc)
 
         def offer(start: int, end: int, entity_type: str | None, evidence: int) -> None:
-            surface = doc[start:end].text
+            surface = tokens.surface(start, end)
             key = surface_key(surface)
             if not key or key in stops:
                 return
@@ -165,87 +180,87 @@ class ContributionFinder:
                 found[surface] = (
                     entity_type or "METHOD",
                     evidence,
-                    doc[start].idx,
-                    doc[end - 1].idx + len(doc[end - 1]),
+                    tokens.starts[start],
+                    tokens.ends[end - 1],
                 )
 
         starts = sentence_starts(doc)  # once: Token.sent rescans the doc
         matches = self.matcher(doc)
-        naming_at = [start for match_id, start, _ in matches if doc.vocab.strings[match_id] == "NAMING"]
+        naming_id = self.naming_id
+        naming_at = [start for match_id, start, _ in matches if match_id == naming_id]
         for match_id, start, _ in matches:
             index = bisect.bisect_right(starts, start) - 1
             sentence_start = starts[index]
             limit = starts[index + 1] if index + 1 < len(starts) else len(doc)
-            naming = doc.vocab.strings[match_id] == "NAMING"
+            naming = match_id == naming_id
             for i in range(start + 1, min(limit, start + (3 if naming else 12))):
-                token = doc[i]
-                if token.lower_ in SCAN_STOP:
+                text = tokens.word(i)
+                if text.lower() in SCAN_STOP:
                     break
-                run_end = (
-                    _title_case_run(doc, i, limit) if i not in covered and token.text[:1].isupper() else i
-                )
-                # right after "called" / "dubbed" any capitalised word starts the name
-                named = naming and token.text[:1].isupper() and token.text not in COMMON_CAPITALISED
-                if not (named or _is_name_start(token, covered) or run_end > i):
+                if text.islower():  # no capital: no name starts here (the checks below, all false)
                     continue
-                end = max(_name_end(doc, i, limit), run_end)
-                if run_end > i and head_type([doc[end - 1].text]) == "SKIP":
+                capitalised = text[:1].isupper()
+                run_end = _title_case_run(tokens, i, limit) if capitalised and i not in covered else i
+                # right after "called" / "dubbed" any capitalised word starts the name
+                named = naming and capitalised and text not in COMMON_CAPITALISED
+                if not (named or _is_name_start(tokens, i, text, covered) or run_end > i):
+                    continue
+                end = max(_name_end(tokens, i, limit), run_end)
+                if run_end > i and head_of(tokens.word(end - 1)) == "SKIP":
                     break
                 if run_end > i and not naming and any(end <= n < min(limit, end + 12) for n in naming_at):
                     break  # "a Facial Decoupled Diffusion model ... called FD2Talk": the name follows
-                i, end = _parenthesised_acronym(doc, i, end, limit)
+                i, end = _parenthesised_acronym(tokens, i, end, limit)
                 # "a Face Neural Volume Rendering (FNeVR) network": the evidence follows the parenthesis
-                after = end + 1 if end < limit and doc[end].text == ")" else end
-                entity_type, evidence = _evidence_after(doc, after, limit)
+                after = end + 1 if end < limit and tokens.word(end) == ")" else end
+                entity_type, evidence = _evidence_after(tokens, after, limit)
                 if evidence < EVIDENCE_APPOSITIVE:
-                    window = reversed(
-                        [t.text for t in doc[max(sentence_start, i - (12 if naming else 8)) : i]]
-                    )
+                    window = reversed(tokens.words(max(sentence_start, i - (12 if naming else 8)), i))
                     if naming:  # "a ... model for talking head generation called X": past the task
-                        window = (w for w in window if head_type([w]) != "SKIP")
-                    before = first_type_noun(list(window))
+                        window = (w for w in window if head_of(w) != "SKIP")
+                    before = first_head(list(window))
                     if before:
                         entity_type, evidence = before, EVIDENCE_BEFORE
                 if run_end > i and not entity_type:
-                    entity_type = head_type([doc[end - 1].text])
+                    entity_type = head_of(tokens.word(end - 1))
                 if entity_type != "SKIP":
                     offer(i, end, entity_type, evidence)
                 else:
-                    rejected.append(doc[i:end].text)
+                    rejected.append(tokens.surface(i, end))
                 break
 
-        self._title_name(doc, offer)
+        self._title_name(doc, tokens, offer)
         for surface, (entity_type, evidence, _, _) in list(found.items()):
             if (
                 evidence <= EVIDENCE_TITLE
                 and entity_type == "METHOD"
-                and _presented_with_weights(doc, surface, starts)
+                and _presented_with_weights(tokens, surface, starts)
             ):
                 found[surface] = ("MODEL", evidence, 0, 0)
         for surface, (entity_type, _, _, _) in found.items():
-            for start, end in occurrences(text_of(doc), surface):
+            for start, end in occurrences(tokens.text, surface):
                 add_candidate(doc, spans.CONTRIBUTION, start, end, entity_type, surface)
         for surface in rejected:
-            for start, end in occurrences(text_of(doc), surface):
+            for start, end in occurrences(tokens.text, surface):
                 add_candidate(doc, spans.REJECTED, start, end, "", surface)
         return doc
 
-    def _title_name(self, doc: Doc, offer) -> None:  # noqa: ANN001 - local callback
-        title = text_of(doc)[: title_end(doc)]
+    def _title_name(self, doc: Doc, tokens: TokenText, offer) -> None:  # noqa: ANN001 - local callback
+        title = tokens.text[: title_end(doc)]
         match = _TITLE_PREFIX.match(title)
         if not match:
             return
         prefix = match.group(1)
-        span = doc.char_span(match.start(1), match.end(1))
-        if span is None or len(span) > 5:
+        span = token_range(doc, match.start(1), match.end(1))  # `doc.char_span` (strict)
+        if span is None or span[1] - span[0] > 5:
             return
-        name_like = any(NAME_TOKEN.match(t.text) for t in span)
-        mentioned = next(occurrences(text_of(doc)[len(title) :], prefix), None) is not None
-        if not name_like and not (len(span) == 1 and prefix.istitle() and mentioned):
+        name_like = any(NAME_TOKEN.match(tokens.word(i)) for i in range(*span))
+        mentioned = next(occurrences(tokens.text[len(title) :], prefix), None) is not None
+        if not name_like and not (span[1] - span[0] == 1 and prefix.istitle() and mentioned):
             return
         entity_type = _subtitle_type(title[match.end() :])
         if entity_type != "SKIP":
-            offer(span.start, span.end, entity_type, EVIDENCE_TITLE if entity_type else EVIDENCE_NONE)
+            offer(span[0], span[1], entity_type, EVIDENCE_TITLE if entity_type else EVIDENCE_NONE)
 
 
 @Language.factory("pg_contributions", assigns=["doc.spans"], requires=["token.is_sent_start"])

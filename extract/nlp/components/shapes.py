@@ -30,17 +30,26 @@ VARIANT_WORDS = (
 )
 _VERSION = r"(?:[- ]?v?\d+(?:\.\d+)*[a-z]?)"
 _SIZE = r"(?:[- ](?:\d+(?:\.\d+)?[BMKT]|\d+x\d+[BM]|[A-Z]/\d+))"
-# The patterns test the cheap first character before the look-behind (same matches, ~2.5x faster):
-# Python's regex engine would otherwise run the look-behind at every position of the text.
-_FAMILY_INITIALS = "".join(sorted({family[0] for family in FAMILIES.split("|")}))
+# The patterns start with a plain character (a capital, a family's first letter) and test the
+# look-behind after it: the regex engine then scans for that character in C instead of running the
+# look-behind at every position of the text (same matches, 2-3x faster). The families are grouped by
+# first letter (keeping their order): only one group can match at a position, so the same one wins.
+_BY_INITIAL: dict[str, list[str]] = {}
+for _family in FAMILIES.split("|"):
+    _BY_INITIAL.setdefault(_family[0], []).append(_family[1:])
+_FAMILY_NAMES = "|".join(
+    rf"{re.escape(initial)}(?<![\w-]{re.escape(initial)})(?:{'|'.join(rests)})"
+    for initial, rests in _BY_INITIAL.items()
+)
 MODEL_FAMILY = re.compile(
-    rf"(?=[{_FAMILY_INITIALS}])(?<![\w-])(?:{FAMILIES}){_VERSION}"
-    rf"(?:{_SIZE}|[- ](?:{VARIANT_WORDS})(?![\w]))*(?![\w-])"
+    rf"(?:{_FAMILY_NAMES}){_VERSION}(?:{_SIZE}|[- ](?:{VARIANT_WORDS})(?![\w]))*(?![\w-])"
 )
 PARAMETER_COUNT = re.compile(
     r"[A-Z](?<![\w-][A-Z])[A-Za-z0-9.]*(?:-[A-Za-z0-9.]+)*-\d+(?:\.\d+)?[BMT]"
     r"(?:-(?:Instruct|Chat|Base|it|Coder|Vision))?(?![\w-])"
 )
+# every PARAMETER_COUNT match holds this: a text without it is not scanned
+_PARAMETER_HINT = re.compile(r"-\d+(?:\.\d+)?[BMT]")
 BENCHMARK_NAME = re.compile(r"[A-Z](?<![\w-][A-Z])[A-Za-z0-9]*-?Bench(?:mark)?(?:-[A-Za-z0-9]+)?(?![\w-])")
 _VERSIONED = re.compile(r"\d|[- ][A-Z][a-z]+$")
 
@@ -54,6 +63,8 @@ def shapes(doc: Doc) -> Doc:
         (BENCHMARK_NAME, "DATASET"),
     ):
         if pattern is BENCHMARK_NAME and "Bench" not in text:
+            continue
+        if pattern is PARAMETER_COUNT and not _PARAMETER_HINT.search(text):
             continue
         for match in pattern.finditer(text):
             surface = match.group(0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.nlp.components.common import text_of
+from extract.nlp.components.common import text_of, token_at
 
 
 @Language.component("pg_title_boundary", assigns=["token.is_sent_start"])
@@ -13,12 +13,13 @@ def title_boundary(doc: Doc) -> Doc:
     newline = text_of(doc).find("\n\n")
     if newline < 0:
         return doc
-    first = doc.char_span(newline, len(text_of(doc)), alignment_mode="expand")
-    if first is not None:
-        for token in first[:3]:  # the blank line itself is a space token
-            if not token.is_space:
-                token.is_sent_start = True
-                break
+    # the token holding the newline: a newline is never a token's trailing space
+    first = token_at(doc, newline)
+    for i in range(first, min(first + 3, len(doc))):  # the blank line itself is a space token
+        token = doc[i]
+        if not token.is_space:
+            token.is_sent_start = True
+            break
     return doc
 
 
