@@ -23,7 +23,7 @@ from neo4j import Driver, ManagedTransaction
 
 from extract.clean import title_paper_id
 from graph.db import model
-from graph.db.queries import constraint_statements, loader_statement
+from graph.db.queries import loader_statement, named_constraint_statements
 from graph.db.writes import NodeWrite, RelWrite, Write
 from graph.snapshot.manifest import Manifest
 
@@ -329,13 +329,21 @@ def _run_statement(tx: ManagedTransaction, statement: str, params: dict[str, Any
     tx.run(statement, params).consume()
 
 
+def existing_schema_names(driver: Driver, database: str | None = None) -> set[str]:
+    """Names of the graph's indexes and of the constraints owning them."""
+    records, _, _ = driver.execute_query(loader_statement("schema_names"), database_=database)
+    return {r["name"] for r in records} | {r["owningConstraint"] for r in records if r["owningConstraint"]}
+
+
 def ensure_schema(driver: Driver, database: str | None = None) -> int:
-    """Create the constraints and indexes (IF NOT EXISTS); returns how many statements ran."""
-    statements = constraint_statements()
+    """Create the constraints and indexes that do not exist yet (each statement is IF NOT EXISTS too:
+    a concurrent load may create one meanwhile); returns how many statements ran (0 when all exist)."""
+    existing = existing_schema_names(driver, database)
+    missing = [s for name, s in named_constraint_statements().items() if name not in existing]
     with driver.session(database=database) as session:
-        for statement in statements:
+        for statement in missing:
             session.run(statement).consume()  # schema commands need their own auto-commit transaction
-    return len(statements)
+    return len(missing)
 
 
 def wipe_graph(driver: Driver, database: str | None = None, rows: int = 10_000) -> None:
