@@ -51,10 +51,19 @@ def _type_name(value: Any) -> str:
     return "string"
 
 
+def _zone_id(value: datetime) -> str | None:
+    """The tz database name of a datetime's zone (zoneinfo `key`, pytz `zone`); None for a fixed offset."""
+    return getattr(value.tzinfo, "key", None) or getattr(value.tzinfo, "zone", None)
+
+
 def _scalar_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        # the driver sends a named zone as a zone id (`...Z[UTC]` in Cypher), a fixed offset as an offset
+        zone = _zone_id(value)
+        return f"{value.isoformat()}[{zone}]" if zone else value.isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     return str(value)
 

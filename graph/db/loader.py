@@ -290,8 +290,21 @@ RELATION_STEPS: tuple[Step, ...] = (
     Step("prune_references", "papers", "prune_references", paper_id_rows, prune=True),
     Step("citations", "citations", "citations"),
     Step("prune_citations", "papers", "prune_citations", s2_enriched_paper_ids, prune=True),
-    Step("hub_repos", "hub_repos", "hub_repos", hub_repo_rows),
-    Step("paper_hub_links", "paper_hub_links", "paper_hub_links"),
+    Step(
+        "hub_repos",
+        "hub_repos",
+        "hub_repos",
+        hub_repo_rows,
+        writes=(NodeWrite(model.Label.HUB_REPO, extra_label_field="label"),),
+    ),
+    # the links' papers are the snapshot's own (the Hub is asked about ingested papers only), so the
+    # importer, which matches them among the snapshot's papers, writes what the statement does
+    Step(
+        "paper_hub_links",
+        "paper_hub_links",
+        "paper_hub_links",
+        writes=(RelWrite(model.Rel.CITES, "hub_key", "paper_id", start=model.Label.HUB_REPO),),
+    ),
     # a snapshot without any Hub link was written without the Hub (unreachable): keep the links there are
     Step(
         "prune_hub_links",
