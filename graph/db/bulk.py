@@ -141,6 +141,12 @@ class ImportFiles:
     deferred: list[str]  # steps the transactional loader runs after the import
     seconds: float
     empty_arrays: list[EmptyArrays] = field(default_factory=list)
+    step_rows: dict[str, int] = field(default_factory=dict)  # rows each step's row function gave
+
+    @property
+    def rows(self) -> int:
+        """Rows read the way the transactional loader counts them (`StepReport.rows`)."""
+        return sum(self.step_rows.values())
 
     @property
     def nodes(self) -> int:
@@ -248,6 +254,7 @@ def write_import_files(
     seen: dict[model.Label, set[str]] = {model.Label.SNAPSHOT: {load_id}}
     groups: list[FileGroup] = []
     empty_arrays: list[EmptyArrays] = []
+    step_rows: dict[str, int] = {}
 
     snapshot_node = _Writer(folder, "Snapshot", "nodes", model.Label.SNAPSHOT.value, ())
     properties = snapshot_properties(snapshot.manifest)
@@ -266,8 +273,11 @@ def write_import_files(
                 writers.append(
                     (write, _Writer(folder, stem, "relationships", write.type.value, write.properties))
                 )
+        step_rows[step.name] = 0
         for batch in batches(snapshot, step.table, batch_size):
-            for raw in step.to_rows(batch):
+            rows = step.to_rows(batch)
+            step_rows[step.name] += len(rows)
+            for raw in rows:
                 row = _flat(raw, load_id)
                 for write, writer in writers:
                     if isinstance(write, NodeWrite):
@@ -297,6 +307,7 @@ def write_import_files(
         [s.name for s in deferred_steps(steps)],
         time.perf_counter() - started,
         empty_arrays,
+        step_rows,
     )
 
 
