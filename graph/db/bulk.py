@@ -225,9 +225,10 @@ class _Writer:
     def write(self, leading: list[str], values: list[Any]) -> None:
         for name, value in zip(self.columns.names, values, strict=True):
             self.columns.observe(name, value)
-            if isinstance(value, str) and ("\n" in value or "\r" in value):
-                self.group.multiline = True
-        self._file.write(",".join([*leading, *map(csv_field, values)]) + "\n")
+        line = ",".join([*leading, *map(csv_field, values)])
+        if "\n" in line or "\r" in line:  # in any field: a key, a string, an array's item
+            self.group.multiline = True
+        self._file.write(line + "\n")
         self.group.records += 1
 
     def close(self, leading_headers: list[str]) -> FileGroup:

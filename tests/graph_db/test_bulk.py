@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pyarrow as pa
 import pytest
 
 from graph.db import model
@@ -23,7 +24,7 @@ from graph.db.writes import NodeWrite, RelWrite
 from graph.snapshot import Snapshot, open_snapshot
 from paper_graph.local import neo4j as neo4j_local
 from paper_graph.local.bulk import BulkLoadError, bulk_load, database_exists, local_instance
-from tests.graph_db.fixture_snapshot import write_fixture_snapshot
+from tests.graph_db.fixture_snapshot import fixture_tables, write_fixture_snapshot
 from tests.graph_db.graph_dump import canonical_dump
 
 
@@ -89,6 +90,22 @@ def test_steps_without_declared_writes_are_left_to_the_transactional_loader(
     assert headers["entities.0.header.csv"].startswith("key:ID(Entity),:LABEL,type:string")
     assert "published_at:date" in headers["papers.0.header.csv"]
     assert "categories:string[]" in headers["papers.0.header.csv"]
+
+
+def test_a_line_break_in_any_field_asks_the_importer_for_multiline_fields(tmp_path: Path) -> None:
+    tables = fixture_tables("v1")
+    assert (
+        "--multiline-fields=true"
+        not in write_import_files(
+            write_fixture_snapshot(tmp_path / "plain", "v1", tables), tmp_path / "plain-files"
+        ).arguments()
+    )
+    entities = tables["entities"].to_pylist()
+    entities[0]["aliases"] = [*entities[0]["aliases"], "Alpha\nNet"]  # a line break in an array item
+    tables["entities"] = pa.Table.from_pylist(entities, schema=tables["entities"].schema)
+    files = write_import_files(write_fixture_snapshot(tmp_path / "broken", "v1", tables), tmp_path / "files")
+    assert "--multiline-fields=true" in files.arguments()
+    assert [g.name for g in files.groups if g.multiline] == ["Entity"]
 
 
 def test_bulk_load_refuses_a_server_that_is_not_the_local_one() -> None:
