@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -149,7 +150,8 @@ def main() -> None:
     )
     snapshot = timed.run("snapshot", steps.write_snapshot, str(config), extracted, "scale")
     print(f"  {snapshot['rows']}", flush=True)
-    python_children_mb = peak_rss_mb(children=True)  # before any Java child (importer, server) is waited for
+    # the largest child so far: the reference or an extraction worker (no Java child was waited for yet)
+    python_children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
     instance = _new_instance(args.bolt_port, args.http_port)
     bulk = papers >= AUTO_BULK_MIN_PAPERS

@@ -173,7 +173,9 @@ def bulk_load(
             ) from exc
         finally:
             start_started = time.perf_counter()
-            neo4j_local.start(instance)  # the server runs again, with the old graph if the import failed
+            # the server runs again (with the old graph if the import failed); the constraints need
+            # only Bolt, so its web server comes up meanwhile (wait_ready below)
+            neo4j_local.start(instance, http=False)
         start_seconds = time.perf_counter() - start_started
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -192,6 +194,7 @@ def bulk_load(
             database=DATABASE,
             verify=False,
         )
+    neo4j_local.wait_ready(instance)  # and HTTP (Browser) answers too, as after `start`
     return BulkReport(
         files,
         stop_seconds=tool_started - stop_started,
