@@ -111,7 +111,7 @@ bench-load: install ## loader figures only: batched UNWIND and one MERGE per row
 	  --bulk-papers $(BENCH_BULK_PAPERS) --wipe; \
 	  status=$$?; $(VENV)/bin/paper-graph neo4j stop --instance bench >/dev/null; exit $$status
 
-bench-increment: install ## a daily increment (INCREMENT_NEW papers) into a bulk-loaded graph of INCREMENT_PAPERS, by step, with PROFILE
+bench-increment: install ## a daily increment (INCREMENT_NEW papers) into a bulk-loaded graph of INCREMENT_PAPERS (a number or all), by step, with PROFILE
 	@$(VENV)/bin/paper-graph neo4j start --instance bench --bolt-port $(BENCH_BOLT_PORT) --http-port $(BENCH_HTTP_PORT) >/dev/null
 	@NEO4J_URI=bolt://127.0.0.1:$(BENCH_BOLT_PORT) NEO4J_INSTANCE=bench NEO4J_BOLT_PORT=$(BENCH_BOLT_PORT) \
 	  NEO4J_HTTP_PORT=$(BENCH_HTTP_PORT) $(PY) -m paper_graph.bench.increment --papers $(INCREMENT_PAPERS) \

@@ -205,7 +205,7 @@ def _snapshot_rows(snapshot: Any) -> str:
 CORPUS_PAPERS = 115_098
 
 
-def _paper_count(text: str) -> int | None:
+def parse_paper_count(text: str) -> int | None:
     """`all` (None: the whole corpus) or a positive count."""
     if text == "all":
         return None
@@ -244,7 +244,7 @@ def main(paper_count: int, bulk_papers: str, batch_size: int, wipe: bool, bulk: 
     in one run."""
     from paper_graph.cli.load import cli_driver
 
-    bulk_count = _paper_count(bulk_papers)
+    bulk_count = parse_paper_count(bulk_papers)
     papers, source = _papers(paper_count)
     with tempfile.TemporaryDirectory(prefix="paper-graph-bench-") as tmp:
         build_snapshot(Path(tmp) / "sample", papers, run_id="bench")
