@@ -305,10 +305,12 @@ def main(paper_count: int, bulk_papers: str, batch_size: int, wipe: bool, bulk: 
             with cli_driver() as driver:
                 check = check_load(driver, big_snapshot)
                 _wipe(driver)
-            _bulk_lines(report, per_row, batched, check.ok)
+            _bulk_lines(report, per_row, records, batched, check.ok)
 
 
-def _bulk_lines(report: BulkReport, per_row: LoadReport, batched: LoadReport, check_ok: bool) -> None:
+def _bulk_lines(
+    report: BulkReport, per_row: LoadReport, per_row_records: int, batched: LoadReport, check_ok: bool
+) -> None:
     files = report.files
     click.echo(
         _line(
@@ -329,6 +331,10 @@ def _bulk_lines(report: BulkReport, per_row: LoadReport, batched: LoadReport, ch
         f" ({per_row.rows:,} rows): {report.rows_per_second / per_row.rows_per_second:.1f}x"
         f" (target >= 100x); against batched ({batched.rows:,} rows):"
         f" {report.rows_per_second / batched.rows_per_second:.1f}x"
+    )
+    click.echo(
+        f"  in records/s: {report.records_per_second:,.0f} against {per_row_records / per_row.seconds:,.0f}"
+        f" one MERGE per row ({report.records_per_second * per_row.seconds / per_row_records:.1f}x)"
     )
 
 
