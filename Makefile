@@ -17,6 +17,8 @@ SCALE_BOLT_PORT ?= 27689
 SCALE_HTTP_PORT ?= 27476
 INCREMENT_PAPERS ?= 30000
 INCREMENT_NEW ?= 50
+EXECUTOR    ?= local
+REDIS_PORT  ?= 6379
 
 export PAPER_GRAPH_SHARED ?= $(SHARED)
 # Airflow's components find each other as `airflow ...` commands
@@ -28,7 +30,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__PARALLELISM ?= 4
 export PAPER_GRAPH_CONFIG ?= $(CURDIR)/config/pipeline.toml
 
-.PHONY: help install lock chromium neo4j-install neo4j-start neo4j-stop neo4j-status airflow run test test-fast lint format eval vocab train bench bench-load bench-increment scale docs clean
+.PHONY: help install lock chromium redis neo4j-install neo4j-start neo4j-stop neo4j-status airflow run test test-fast lint format eval vocab train bench bench-load bench-increment scale docs clean
 
 help: ## list targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -58,10 +60,10 @@ neo4j-stop: ## stop the local Neo4j
 neo4j-status: ## is the local Neo4j up?
 	@$(VENV)/bin/paper-graph neo4j status
 
-airflow: install ## Airflow's API server (http://127.0.0.1:8080, AIRFLOW__API__PORT), scheduler, DAG processor, triggerer on loopback; Ctrl-C stops them all
+airflow: install $(if $(filter celery,$(EXECUTOR)),redis) ## Airflow's API server (http://127.0.0.1:8080, AIRFLOW__API__PORT), scheduler, DAG processor, triggerer on loopback (EXECUTOR=celery: + Redis on REDIS_PORT and two Celery workers); Ctrl-C stops them all
 	@mkdir -p $(AIRFLOW_HOME)
 	@$(VENV)/bin/paper-graph neo4j start >/dev/null
-	@$(PY) -m paper_graph.local.airflow
+	@$(PY) -m paper_graph.local.airflow --executor $(EXECUTOR) $(if $(filter celery,$(EXECUTOR)),--redis-port $(REDIS_PORT))
 
 run: install ## set up, start Neo4j, run ingest + graph load for a date (SOURCES=dump:../shared/seeds DATE=YYYY-MM-DD)
 	@$(PY) scripts/run_pipeline.py $(if $(SOURCES),--sources "$(SOURCES)") $(if $(DATE),--date $(DATE))
@@ -71,7 +73,12 @@ chromium: ## Debian's headless Chromium + chromedriver, for the tests that use a
 	  echo "installing Debian's chromium and chromium-driver (apt-get)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
-test: install chromium ## all tests (real Neo4j, real Airflow, real Chromium, local HTTP server)
+redis: ## Debian's redis-server, the Celery broker of the CeleryExecutor test and `make airflow EXECUTOR=celery`
+	@command -v redis-server >/dev/null || { \
+	  echo "installing Debian's redis-server (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+
+test: install chromium redis ## all tests (real Neo4j, real Airflow, real Chromium, local HTTP server)
 	@$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-fast: install ## the quick loop: everything but the slow tests

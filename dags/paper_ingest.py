@@ -7,6 +7,12 @@ citations, the Hugging Face Hub repos citing them), extract MODEL / DATASET / ME
 write the Parquet snapshot of the logical date. The snapshot is the `paper_graph_snapshot` Asset;
 its event carries the row counts and triggers `paper_graph_load`.
 
+Extraction is sharded: `plan_shards` cuts the papers into contiguous shards of `[extract] shard_size`
+papers (the `shard_size` param overrides it for one run), `extract_shard` is mapped over them (one
+task per shard, which the executor may run on any worker; `n_process` parallelises inside one), and
+`write_snapshot` merges the shards' mentions in shard order: the snapshot is byte-for-byte the one a
+single shard would give.
+
 Enrichment fails soft: `resolve_titles` (arXiv title search), then `enrich` mapped over Semantic
 Scholar and the Hub, each with its own retries; a service still unreachable on its last try is
 skipped, and `merge_enrichment` (which assembles everything from the raw archive) and the snapshot
@@ -82,6 +88,9 @@ def _run_date() -> str:
         "refetch": Param(
             False, type="boolean", description="Fetch sources already archived for the date again"
         ),
+        "shard_size": Param(
+            0, type="integer", minimum=0, description="Papers per extract shard (0: [extract] shard_size)"
+        ),
     },
 )
 def paper_ingest():
@@ -135,16 +144,23 @@ def paper_ingest():
         return steps.merge_enrichment(params["config"] or None, parsed, [resolved, *services])
 
     @task
-    def extract_entities(enriched: dict, params=None) -> dict:
+    def plan_shards(enriched: dict, params=None) -> list[dict]:
         from paper_graph import steps
 
-        return steps.extract(params["config"] or None, enriched)
+        return steps.plan_shards(params["config"] or None, enriched, params["shard_size"] or None)
+
+    @task(map_index_template="{{ task.op_kwargs['shard']['index'] }}")
+    def extract_shard(shard: dict, params=None) -> dict:
+        from paper_graph import steps
+
+        return steps.extract_shard(params["config"] or None, shard)
 
     @task(outlets=[SNAPSHOT])
-    def write_snapshot(extracted: dict, run_id=None, params=None) -> dict:
+    def write_snapshot(extracted: list, run_id=None, params=None) -> dict:
         from paper_graph import steps
 
-        summary = steps.write_snapshot(params["config"] or None, extracted, run_id)
+        shards = [extracted[i] for i in range(len(extracted))]  # by index: no probing
+        summary = steps.write_snapshot(params["config"] or None, steps.shards_extracted(shards), run_id)
         get_current_context()["outlet_events"][SNAPSHOT].extra = summary
         return summary
 
@@ -153,7 +169,8 @@ def paper_ingest():
     fetch.expand(source=sources) >> parsed  # parse reads what the fetches archived
     resolved = resolve_titles(parsed)
     enriched = enrich.partial(parsed=parsed, resolved=resolved).expand(service=ENRICH_MAPPED)
-    write_snapshot(extract_entities(merge_enrichment(parsed, resolved, enriched)))
+    shards = plan_shards(merge_enrichment(parsed, resolved, enriched))
+    write_snapshot(extract_shard.expand(shard=shards))
 
 
 paper_ingest()

@@ -41,6 +41,7 @@ class PipelineConfig:
     sources: tuple[dict[str, Any], ...]
     extract_batch_size: int = 256
     extract_processes: int = 1
+    extract_shard_size: int = 5000  # papers per extract shard: one mapped Airflow task each
     load_batch_size: int = 2000
     enrich: dict[str, Any] = field(default_factory=dict)  # the [enrich] table (extract.enrich.EnrichSettings)
     source_file: Path | None = field(default=None, compare=False)
@@ -67,6 +68,7 @@ def load_config(
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{config_path}: invalid TOML: {exc}") from exc
     paths = raw.get("paths", {})
+    _check_paths_local(paths, env, config_path)
     data_root = _resolve(PROJECT_ROOT, env.get(DATA_ENV) or paths.get("data_root", "var"))
     sources = tuple(raw.get("sources", []))
     for source in sources:
@@ -84,10 +86,33 @@ def load_config(
         sources=sources,
         extract_batch_size=int(raw.get("extract", {}).get("batch_size", 256)),
         extract_processes=int(raw.get("extract", {}).get("n_process", 1)),
+        extract_shard_size=_positive(
+            raw.get("extract", {}).get("shard_size", 5000), "[extract] shard_size", config_path
+        ),
         load_batch_size=int(raw.get("load", {}).get("batch_size", 2000)),
         enrich=dict(raw.get("enrich", {})),
         source_file=config_path,
     )
+
+
+def _check_paths_local(paths: Mapping[str, Any], env: Mapping[str, str], origin: object) -> None:
+    """The pipeline's paths are filesystem paths: a URI would silently become a local folder `s3:/...`."""
+    settings = [(f"{name}", env.get(name)) for name in (DATA_ENV, SNAPSHOTS_ENV)]
+    settings += [
+        (f"{origin}: [paths] {key}", paths.get(key)) for key in ("data_root", "archive", "work", "snapshots")
+    ]
+    for name, value in settings:
+        if value and "://" in str(value):
+            raise ConfigError(
+                f"{name} = {value!r} is a URI: the pipeline's paths are filesystem paths (on several"
+                " machines, a shared mount at the same path; README 'On a cluster')"
+            )
+
+
+def _positive(value: Any, name: str, origin: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{origin}: {name} must be a whole number of at least 1, got {value!r}")
+    return value
 
 
 def snapshot_root() -> Path:

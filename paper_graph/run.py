@@ -1,6 +1,6 @@
 """The work folder of one run date: the files each pipeline step writes for the next, named once.
 
-`parse` creates it (fresh), `extract` and `write_snapshot` receive it; across Airflow tasks it
+`parse` creates it (fresh), the enrich, extract and snapshot steps receive it; across Airflow tasks it
 travels as the small dict `as_xcom()` returns and `from_xcom()` reads.
 """
 
@@ -22,10 +22,11 @@ class RunDir:
     run_date: str
 
     PAPERS = "papers.jsonl"  # parsed, deduplicated PaperRecords
-    MENTIONS = "mentions.jsonl"  # entity mentions per paper, in paper order
-    ENTITIES = "entities.jsonl"  # canonical entities with aliases
     RESPONSES = "responses.json"  # the archived bodies the papers were parsed from
     QUARANTINE = "quarantine.json"  # pages and entries parse left out, with reasons (ParseResult)
+    SHARDS = (
+        "shards"  # the extract stage's shards: shards/<index>/{papers,mentions}.jsonl (paper_graph.shards)
+    )
     # written by the enrich stage, named by extract.enrich.files (which rewrites papers.jsonl too)
     CITATIONS = enrich_files.CITATIONS_FILE
     HUB_REPOS = enrich_files.HUB_REPOS_FILE
@@ -55,12 +56,8 @@ class RunDir:
         return self.path / self.PAPERS
 
     @property
-    def mentions(self) -> Path:
-        return self.path / self.MENTIONS
-
-    @property
-    def entities(self) -> Path:
-        return self.path / self.ENTITIES
+    def shards(self) -> Path:
+        return self.path / self.SHARDS
 
     @property
     def responses(self) -> Path:

@@ -2,8 +2,9 @@
 
 Every step takes the config path (None: $PAPER_GRAPH_CONFIG or config/pipeline.toml) and what the
 step before it made, and returns a small JSON-able summary (an XCom) that names what it made:
-`parse` creates the run's work folder (`paper_graph.run.RunDir`), whose `run` entry `extract` and
-`write_snapshot` receive; `verify` names the verified snapshots, which the load steps receive. Each
+`parse` creates the run's work folder (`paper_graph.run.RunDir`), whose `run` entry the steps after
+it receive; `plan_shards` cuts the papers into shards, `extract_shard` extracts one, and
+`write_snapshot` merges them; `verify` names the verified snapshots, which the load steps receive. Each
 step reads its inputs once. Steps are idempotent per date: each one replaces that date's output.
 """
 
@@ -16,12 +17,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from paper_graph import shards
 from paper_graph.config import PipelineConfig, load_config, parse_source_spec
 from paper_graph.run import RunDir
+from paper_graph.shards import Shard
 
 log = logging.getLogger(__name__)
 
-PROGRESS_EVERY = 10_000
 WRITE_CHUNK = 10_000  # rows handed to the snapshot writer at a time
 QUARANTINE_EXAMPLES = 5  # quarantine lines in the parse summary; RunDir.quarantine holds them all
 
@@ -312,52 +314,94 @@ def merge_enrichment(
     return summary
 
 
-def extract(config_path: str | None, parsed: Mapping[str, Any]) -> dict[str, Any]:
-    """Entities of every parsed paper of `parsed["run"]`: its mentions (per paper, in paper order)
-    and entities files."""
-    from extract.jsonl import read_records_jsonl, write_jsonl
-    from extract.nlp.pipeline import extract_papers
-    from extract.nlp.registry import EntityRegistry
+# ---- extraction: the papers in shards, one mapped task each, merged by the snapshot -------------------
 
+
+def plan_shards(
+    config_path: str | None, enriched: Mapping[str, Any], shard_size: int | None = None
+) -> list[dict[str, Any]]:
+    """Cut the run's papers into shards of `shard_size` papers (None: `[extract] shard_size`), each its
+    own work file; one summary per shard, for `extract_shard` (the DAG maps a task over them)."""
     config = _config(config_path)
-    run = RunDir.from_xcom(parsed["run"])
-    registry = EntityRegistry()
-    counts = {"papers": 0, "mentions": 0}
+    run = RunDir.from_xcom(enriched["run"])
+    planned = shards.plan(run, shard_size or config.extract_shard_size)
+    log.info(
+        "%d papers of %s in %d shards of up to %d",
+        sum(s.papers for s in planned),
+        run.run_date,
+        len(planned),
+        shard_size or config.extract_shard_size,
+    )
+    return [shard.as_xcom() for shard in planned]
 
-    def mentions() -> Iterator[Any]:
-        papers_in = read_records_jsonl(run.papers)
-        for _paper_id, found in extract_papers(
-            papers_in, config.extract_batch_size, config.extract_processes
-        ):
-            counts["papers"] += 1
-            counts["mentions"] += len(found)
-            registry.add(found)
-            if counts["papers"] % PROGRESS_EVERY == 0:  # task logs show progress on long runs
-                log.info("extracted %d papers, %d mentions so far", counts["papers"], counts["mentions"])
-            yield from found
 
-    write_jsonl(mentions(), run.mentions)
-    write_jsonl(registry.entities(), run.entities)
-    summary = {**counts, "entities": len(registry), "run": run.as_xcom()}
-    log.info("extracted %s", summary)
+def extract_shard(config_path: str | None, shard: Mapping[str, Any]) -> dict[str, Any]:
+    """Entities of one shard's papers into the shard's own mentions file (a rerun replaces only it).
+
+    Returns the shard's summary: the shard (run, index, count, first, papers), its mention and
+    distinct entity counts, and its mentions file."""
+    config = _config(config_path)
+    summary = shards.extract(Shard.from_xcom(shard), config.extract_batch_size, config.extract_processes)
+    log.info("extracted shard %s", {k: v for k, v in summary.items() if k != "run"})
     return summary
 
 
+def shards_extracted(results: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The extract stage's summary from its shards' summaries (checked to be one complete plan)."""
+    results = list(results)
+    complete = shards.complete(results)
+    by_index = sorted(results, key=lambda r: r["index"])
+    return {
+        "papers": sum(r["papers"] for r in by_index),
+        "mentions": sum(r["mentions"] for r in by_index),
+        "shards": by_index,
+        "run": complete[0].run.as_xcom(),
+    }
+
+
+def extract(config_path: str | None, parsed: Mapping[str, Any]) -> dict[str, Any]:
+    """Entities of every paper of `parsed["run"]` in this process: the whole run as one shard
+    (`n_process` workers when configured); what the sharded DAG tasks give, without Airflow."""
+    (shard,) = plan_shards(config_path, parsed, shard_size=max(1, _paper_count(parsed)))
+    return shards_extracted([extract_shard(config_path, shard)])
+
+
+def _paper_count(parsed: Mapping[str, Any]) -> int:
+    from extract.jsonl import count_lines
+
+    return count_lines(RunDir.from_xcom(parsed["run"]).papers)
+
+
 def write_snapshot(config_path: str | None, extracted: Mapping[str, Any], run_id: str) -> dict[str, Any]:
-    """Write the snapshot of `extracted["run"]`'s date (replacing an earlier one of the same date)
-    and return its row counts."""
-    from extract.jsonl import read_jsonl, read_records_jsonl
+    """Write the snapshot of the extracted run's date (replacing an earlier one of the same date) and
+    return its row counts.
+
+    `extracted`: `shards_extracted` of every shard. The shards' mentions are read back in shard order
+    and the entity table is aggregated over all of them, exactly as over one shard: the files are
+    byte-for-byte those of an unsharded run.
+    """
+    from extract.jsonl import read_records_jsonl
+    from extract.nlp.registry import EntityRegistry
+    from extract.records import Mention
     from graph import relations
     from graph.snapshot import SnapshotWriter
 
     config = _config(config_path)
-    run = RunDir.from_xcom(extracted["run"])
+    merged = shards.complete(extracted["shards"])
+    run = merged[0].run
+    registry = EntityRegistry()
+
+    def registered(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for row in rows:
+            registry.add((Mention(**row),))
+            yield row
+
     with SnapshotWriter(config.paths.snapshots, run.run_date, run_id) as writer:
         papers = (p.to_dict() for p in read_records_jsonl(run.papers))
         writer.write("authors", relations.authors(_also_written(writer, "papers", papers)))
-        writer.write("entities", read_jsonl(run.entities))
-        mentions = _also_written(writer, "mentions", read_jsonl(run.mentions))
+        mentions = _also_written(writer, "mentions", registered(shards.mentions(merged)))
         paper_entities = list(relations.paper_entities(mentions))
+        writer.write("entities", registry.entities())  # every mention seen: the whole run's entities
         writer.write("paper_entities", paper_entities)
         writer.write("references", relations.references(paper_entities))
         writer.write("co_mentions", relations.co_mentions(paper_entities))
@@ -374,6 +418,7 @@ def write_snapshot(config_path: str | None, extracted: Mapping[str, Any], run_id
         "snapshot_date": run.run_date,
         "path": f"{config.paths.snapshots}/dt={run.run_date}",
         "rows": {name: entry.rows for name, entry in manifest.tables.items()},
+        "shards": len(merged),
         "enrichment_unavailable": _enrichment_unavailable(run),
     }
     log.info("snapshot %s", summary)

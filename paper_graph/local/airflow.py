@@ -15,10 +15,14 @@ SIGHUP to this process (Ctrl-C, `kill`, a closed terminal) is forwarded to the w
 gets `GRACE_S` to exit before it is killed; when one component dies, the others are stopped too. No
 process of the group is left when this returns, and if this process is killed outright the
 components get SIGTERM from the kernel (PR_SET_PDEATHSIG).
+
+`--executor celery` (`make airflow EXECUTOR=celery`) runs the CeleryExecutor instead: a loopback Redis
+broker and `--celery-workers` Celery workers join the same process group (paper_graph.local.celery).
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import ctypes
 import json
@@ -28,12 +32,15 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
+from paper_graph.local import celery
 from paper_graph.local.airflow_env import local_airflow_env
 
 GRACE_S = 30.0
+READY_TIMEOUT_S = 30.0
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # Ctrl-C, kill, a closed terminal
 PR_SET_PDEATHSIG = 1
 PASSWORD_FILE_NAME = "simple_auth_manager_passwords.json.generated"
@@ -104,10 +111,21 @@ def group_alive(pgid: int) -> bool:
 class Supervisor:
     """Starts commands in one new process group; stops the whole group, always."""
 
-    def __init__(self, commands: dict[str, list[str]], env: dict[str, str], grace_s: float = GRACE_S) -> None:
+    def __init__(
+        self,
+        commands: dict[str, list[str]],
+        env: dict[str, str],
+        grace_s: float = GRACE_S,
+        ready: dict[str, Callable[[], bool]] | None = None,
+        stop_first: tuple[str, ...] = (),
+    ) -> None:
         self.commands = commands
         self.env = env
         self.grace_s = grace_s
+        self.ready = ready or {}  # a command the later ones need: started, then waited for
+        # commands that finish their own work when asked (Celery's warm shutdown: the running tasks
+        # end, their results reach the broker and result backend): SIGTERM to them alone first
+        self.stop_first = stop_first
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.pgid: int | None = None
         self._stop_signal: int | None = None
@@ -127,6 +145,17 @@ class Supervisor:
                 self.pgid = proc.pid
             self.procs[name] = proc
             say(f"started {name} (pid {proc.pid}, process group {self.pgid})")
+            if name in self.ready:
+                self._wait_ready(name, proc)
+
+    def _wait_ready(self, name: str, proc: subprocess.Popen[bytes]) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while not self.ready[name]():
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} exited ({proc.returncode}) before it was ready")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} not ready after {READY_TIMEOUT_S:.0f}s")
+            time.sleep(0.1)
 
     def wait(self) -> int:
         """Until a signal arrives or a component exits; then stop the group. The exit status."""
@@ -134,8 +163,12 @@ class Supervisor:
         # stops does not interrupt the stopping
         previous = {s: signal.signal(s, self._on_signal) for s in STOP_SIGNALS}
         try:
-            self.start()
             exited: str | None = None
+            try:
+                self.start()
+            except RuntimeError as exc:
+                say(f"{exc}; stopping the others")
+                return 1
             while self._stop_signal is None and exited is None:
                 exited = next((n for n, p in self.procs.items() if p.poll() is not None), None)
                 time.sleep(0.2)
@@ -151,12 +184,20 @@ class Supervisor:
         return 0 if exited is None else 1
 
     def stop(self) -> None:
-        """SIGTERM to the whole group, SIGKILL to what is left after the grace period; reap."""
+        """SIGTERM to the `stop_first` commands, then to the whole group, SIGKILL to what is left after the
+        grace period; reap."""
         if self.pgid is None:
             return
+        deadline = time.monotonic() + self.grace_s
+        first = [self.procs[name] for name in self.stop_first if name in self.procs]
+        for proc in first:
+            with contextlib.suppress(ProcessLookupError):
+                proc.send_signal(signal.SIGTERM)
+        for proc in first:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=max(0.0, deadline - time.monotonic()))
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.pgid, signal.SIGTERM)
-        deadline = time.monotonic() + self.grace_s
         while time.monotonic() < deadline:
             for proc in self.procs.values():
                 proc.poll()  # reap our children, or the group would look alive (zombies)
@@ -173,12 +214,40 @@ class Supervisor:
         say("stopped")
 
 
-def main() -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m paper_graph.local.airflow", description="Airflow on loopback, one process group"
+    )
+    parser.add_argument("--executor", choices=("local", "celery"), default="local")
+    parser.add_argument("--celery-workers", type=int, default=celery.DEFAULT_WORKERS, metavar="N")
+    parser.add_argument("--worker-concurrency", type=int, default=2, metavar="N", help="task slots each")
+    parser.add_argument("--redis-port", type=int, default=celery.DEFAULT_REDIS_PORT, metavar="PORT")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
     os.umask(0o077)  # what the components write (logs, the metadata database) is the user's alone
-    env = supervised_env()
-    home = Path(env["AIRFLOW_HOME"])
-    password_file = ensure_password_file(home)
+    home = Path(supervised_env()["AIRFLOW_HOME"])
+    executor_env = celery.celery_env(home, args.redis_port) if args.executor == "celery" else {}
+    env = supervised_env(executor_env)
     airflow = airflow_bin()
+    commands: dict[str, list[str]] = {}
+    ready: dict[str, Callable[[], bool]] = {}
+    if args.executor == "celery":
+        if celery.port_taken(args.redis_port):
+            sys.exit(f"127.0.0.1:{args.redis_port} is taken: choose another port (--redis-port, REDIS_PORT)")
+        try:
+            commands["redis"] = celery.redis_command(home, args.redis_port)
+        except FileNotFoundError as exc:
+            sys.exit(str(exc))
+        ready["redis"] = lambda: celery.redis_ready(args.redis_port)
+    commands |= {name: [airflow, *component] for name, component in COMPONENTS.items()}
+    workers: dict[str, list[str]] = {}
+    if args.executor == "celery":
+        workers = celery.worker_commands(airflow, home, args.celery_workers, args.worker_concurrency)
+    commands |= workers
+    password_file = ensure_password_file(home)
     migrate = subprocess.run([airflow, "db", "migrate"], env=env, capture_output=True, text=True)
     if migrate.returncode != 0:
         sys.exit(f"airflow db migrate failed:\n{migrate.stdout[-2000:]}{migrate.stderr[-2000:]}")
@@ -187,8 +256,7 @@ def main() -> None:
         f"Snapshot downloads: {env['AIRFLOW__API__BASE_URL']}/snapshots/ (after login)   Stop: Ctrl-C",
         flush=True,
     )
-    commands = {name: [airflow, *args] for name, args in COMPONENTS.items()}
-    sys.exit(Supervisor(commands, env).wait())
+    sys.exit(Supervisor(commands, env, ready=ready, stop_first=tuple(workers)).wait())
 
 
 if __name__ == "__main__":

@@ -36,7 +36,8 @@ def test_ingest_tasks_schedule_and_outlet(dagbag) -> None:
         "resolve_titles",
         "enrich",
         "merge_enrichment",
-        "extract_entities",
+        "plan_shards",
+        "extract_shard",
         "write_snapshot",
     }
     assert dag.timetable.summary in {"@daily", "0 0 * * *"}
@@ -53,7 +54,7 @@ def test_enrich_stage_sits_between_parse_and_extract(dagbag) -> None:
     assert dag.get_task("resolve_titles").upstream_task_ids == {"parse"}
     assert dag.get_task("enrich").upstream_task_ids == {"parse", "resolve_titles"}
     assert dag.get_task("merge_enrichment").upstream_task_ids == {"parse", "resolve_titles", "enrich"}
-    assert dag.get_task("extract_entities").upstream_task_ids == {"merge_enrichment"}
+    assert dag.get_task("plan_shards").upstream_task_ids == {"merge_enrichment"}
     # fail soft: a failed service task does not stop the ones after it
     assert dag.get_task("enrich").trigger_rule == "all_done"
     assert dag.get_task("merge_enrichment").trigger_rule == "all_done"
@@ -72,6 +73,16 @@ def test_graph_load_is_scheduled_on_the_snapshot_asset(dagbag) -> None:
     assert dag.get_task("load").upstream_task_ids == {"verify"}
     assert dag.get_task("check").upstream_task_ids == {"load"}
     assert dag.get_task("load_relations").upstream_task_ids == {"check"}
+
+
+def test_extract_is_mapped_over_the_shards(dagbag) -> None:
+    from airflow.sdk.definitions.mappedoperator import MappedOperator
+
+    dag = dagbag.dags["paper_ingest"]
+    assert isinstance(dag.get_task("extract_shard"), MappedOperator)
+    assert dag.get_task("extract_shard").upstream_task_ids == {"plan_shards"}
+    assert dag.get_task("write_snapshot").upstream_task_ids == {"extract_shard"}
+    assert dag.params["shard_size"] == 0  # 0: the configured [extract] shard_size
 
 
 @pytest.mark.parametrize("dag_id", ["paper_ingest", "paper_graph_load"])

@@ -58,12 +58,12 @@ def test_a_failed_try_prints_as_failed_not_done() -> None:
             STATE.format(state="up_for_retry"),
             END.format(task="fetch", index=1),
             STATE.format(state="upstream_failed"),
-            END.format(task="extract_entities", index=-1),
+            END.format(task="write_snapshot", index=-1),
         ],
     )
     assert shown[0] == "done: plan_sources"
     assert shown[1].startswith("FAILED: fetch[0]: AirflowFailException: source hf_daily:")
     assert "does not resolve" in shown[1]
     assert shown[2] == "failed (will be retried): fetch[1]: FetchError: https://x/: HTTP 503"
-    assert shown[3] == "not run (an upstream task failed): extract_entities"
+    assert shown[3] == "not run (an upstream task failed): write_snapshot"
     assert not any(line.startswith("done: fetch") for line in shown)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.support.airflow_standalone import AirflowStandalone
+from tests.support.airflow_standalone import AirflowStandalone, neo4j_connection
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = REPO / "tests" / "fixtures" / "e2e"
@@ -23,17 +22,9 @@ def test_trigger_ingest_over_rest_and_asset_triggers_graph_load(
         '[[sources]]\nname = "saved"\nkind = "dump"\n'
         f'path = "{PAGES}"\n'
     )
-    host, port = neo4j_server.uri.split("//")[1].rsplit(":", 1)
-    connection = {
-        "conn_type": "neo4j",
-        "host": host,
-        "port": int(port),
-        "login": neo4j_server.user,
-        "password": neo4j_server.password,
-    }
     airflow = AirflowStandalone(
         tmp_path / "airflow",
-        {"AIRFLOW_CONN_NEO4J_DEFAULT": json.dumps(connection), "PAPER_GRAPH_CONFIG": str(config)},
+        {"AIRFLOW_CONN_NEO4J_DEFAULT": neo4j_connection(neo4j_server), "PAPER_GRAPH_CONFIG": str(config)},
     )
     try:
         airflow.start()

@@ -30,6 +30,52 @@ def test_snapshot_root_from_config_data_env_and_snapshots_env(tmp_path: Path, mo
     assert config.snapshot_root() == tmp_path / "d" / "snaps"
 
 
+@pytest.mark.parametrize(
+    ("toml", "env", "named"),
+    [
+        ('snapshots = "s3://bucket/snapshots"', {}, "[paths] snapshots = 's3://bucket/snapshots'"),
+        ('data_root = "gs://bucket/var"', {}, "[paths] data_root"),
+        ("", {"PAPER_GRAPH_SNAPSHOTS": "s3://bucket/snapshots"}, "PAPER_GRAPH_SNAPSHOTS"),
+        ("", {"PAPER_GRAPH_DATA": "file:///srv/data"}, "PAPER_GRAPH_DATA"),
+    ],
+)
+def test_a_uri_as_a_pipeline_path_is_refused_not_made_a_local_folder(
+    tmp_path: Path, toml: str, env: dict[str, str], named: str
+) -> None:
+    path = tmp_path / "pipeline.toml"
+    path.write_text(f"[paths]\n{toml}\n")
+    with pytest.raises(config.ConfigError, match="is a URI") as raised:
+        config.load_config(path, env=env)
+    assert named in str(raised.value)
+
+
+def test_the_cli_says_a_bad_snapshot_root_setting_in_one_line(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    cli = Path(sys.executable).parent / "paper-graph"
+    for env, expected in (
+        (
+            {"PAPER_GRAPH_SNAPSHOTS": "s3://bucket/snapshots"},
+            "PAPER_GRAPH_SNAPSHOTS = 's3://bucket/snapshots' is a URI",
+        ),
+        (
+            {"PAPER_GRAPH_CONFIG": str(tmp_path / "missing.toml")},
+            "missing.toml: configuration file not found",
+        ),
+    ):
+        result = subprocess.run(
+            [str(cli), "snapshot", "list"],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 1 and expected in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr, result.stderr
+
+
 def test_run_dir_round_trips_through_xcom(tmp_path: Path) -> None:
     cfg = config.load_config(_config_file(tmp_path), env={"PAPER_GRAPH_DATA": str(tmp_path)})
     run = RunDir.of(cfg, "2024-06-01").create()

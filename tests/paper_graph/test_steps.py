@@ -76,9 +76,9 @@ def test_steps_from_pages_to_snapshot_to_graph(config: str, neo4j_clean, monkeyp
     assert extracted["run"] == parsed["run"] and run.run_date == RUN_DATE
     assert parsed["sources"] == ["daily", "saved", "search"] and parsed["failed_sources"] == []
     assert sum(1 for _ in run.papers.open()) == parsed["papers"]
-    mentions = [json.loads(line) for line in run.mentions.open()]
-    entities = [json.loads(line) for line in run.entities.open()]
-    assert len(mentions) == extracted["mentions"] > 0 and len(entities) == extracted["entities"]
+    (shard,) = extracted["shards"]  # one process, one shard
+    mentions = [json.loads(line) for line in Path(shard["mentions_file"]).read_text().splitlines()]
+    assert len(mentions) == extracted["mentions"] == shard["mentions"] > 0
     assert {"paper_id", "entity_key", "start", "end", "is_contribution"} <= set(mentions[0])
     assert json.loads(run.responses.read_text())  # the archived bodies, for raw_responses
 
@@ -86,7 +86,8 @@ def test_steps_from_pages_to_snapshot_to_graph(config: str, neo4j_clean, monkeyp
     rows = {name: entry.rows for name, entry in snapshot.manifest.tables.items()}
     assert rows == written["rows"]
     assert rows["papers"] == parsed["papers"] == 4  # 6 records from the three sources, deduplicated
-    assert rows["mentions"] == extracted["mentions"] and rows["entities"] == extracted["entities"]
+    assert rows["mentions"] == extracted["mentions"]
+    assert rows["entities"] == len({m["entity_key"] for m in mentions}) == shard["entities"]
     assert rows["raw_responses"] == 3
     assert {
         "citing_paper_id": "2406.01003",

@@ -25,7 +25,7 @@ import requests
 
 from graph.snapshot import open_snapshot, write_snapshot
 from tests.graph_snapshot import fixture_rows
-from tests.support.airflow_standalone import free_port
+from tests.support.airflow_standalone import free_port, neo4j_connection
 
 REPO = Path(__file__).resolve().parents[2]
 AIRFLOW = str(Path(sys.executable).parent / "airflow")
@@ -44,17 +44,6 @@ class Page:
 
 
 def _env(home: Path, root: Path, neo4j_server) -> dict[str, str]:
-    host, port = neo4j_server.uri.split("://")[1].rsplit(":", 1)
-    connection = json.dumps(
-        {
-            "conn_type": "neo4j",
-            "host": host,
-            "port": int(port),
-            "login": neo4j_server.user,
-            "password": neo4j_server.password,
-            "extra": {},
-        }
-    )
     (home / "dags").mkdir(parents=True, exist_ok=True)
     return {
         **os.environ,
@@ -64,7 +53,7 @@ def _env(home: Path, root: Path, neo4j_server) -> dict[str, str]:
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(48),
-        "AIRFLOW_CONN_NEO4J_DEFAULT": connection,
+        "AIRFLOW_CONN_NEO4J_DEFAULT": neo4j_connection(neo4j_server),
         "PAPER_GRAPH_SNAPSHOTS": str(root),
         "NEO4J_BROWSER_URL": BROWSER_URL,
     }

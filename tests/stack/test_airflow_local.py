@@ -18,7 +18,7 @@ import requests
 
 from graph.snapshot import open_snapshot, write_snapshot
 from tests.graph_snapshot import fixture_rows
-from tests.support.airflow_standalone import AirflowStandalone
+from tests.support.airflow_standalone import AirflowStandalone, neo4j_connection
 from tests.support.chromium import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
@@ -29,25 +29,11 @@ PASSWORD_FILE = "simple_auth_manager_passwords.json.generated"
 pytestmark = pytest.mark.slow
 
 
-def _connection(neo4j_server) -> str:  # type: ignore[no-untyped-def]
-    host, port = neo4j_server.uri.split("://")[1].rsplit(":", 1)
-    return json.dumps(
-        {
-            "conn_type": "neo4j",
-            "host": host,
-            "port": int(port),
-            "login": neo4j_server.user,
-            "password": neo4j_server.password,
-            "extra": {},
-        }
-    )
-
-
 def _start(home: Path, neo4j_server, snapshots: Path) -> AirflowStandalone:  # type: ignore[no-untyped-def]
     airflow = AirflowStandalone(
         home,
         {
-            "AIRFLOW_CONN_NEO4J_DEFAULT": _connection(neo4j_server),
+            "AIRFLOW_CONN_NEO4J_DEFAULT": neo4j_connection(neo4j_server),
             "PAPER_GRAPH_SNAPSHOTS": str(snapshots),
         },
     )

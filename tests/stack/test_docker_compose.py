@@ -20,8 +20,70 @@ def test_official_images_and_versions(compose: dict) -> None:
     services = compose["services"]
     assert services["neo4j"]["image"] == "neo4j:5.26-community"
     assert services["postgres"]["image"].startswith("postgres:")
-    for name in ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer"):
+    for name in AIRFLOW_SERVICES:
         assert re.fullmatch(r"apache/airflow:3\.1\.\d+-python3\.11", services[name]["image"]), name
+
+
+def _interpolate(value: str, variables: dict[str, str]) -> str:
+    """Compose's `${VAR}` and `${VAR:-default}` with the given variables (`$$` is a literal `$`)."""
+
+    def one(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(3)
+        if variables.get(name):
+            return variables[name]
+        assert default is not None, f"{name} is unset and has no default"
+        return default
+
+    return re.sub(r"(?<!\$)\$\{(\w+)(:-([^}]*))?\}", one, value)
+
+
+def test_executor_is_local_by_default_and_celery_with_the_profile_setting(compose: dict) -> None:
+    env = compose["services"]["airflow-scheduler"]["environment"]
+    assert _interpolate(env["AIRFLOW__CORE__EXECUTOR"], {}) == "LocalExecutor"
+    assert _interpolate(env["AIRFLOW__CORE__EXECUTOR"], {"AIRFLOW_EXECUTOR": "CeleryExecutor"}) == (
+        "CeleryExecutor"
+    )
+    for name in AIRFLOW_SERVICES:  # every component reads the same executor setting
+        executor = compose["services"][name]["environment"]["AIRFLOW__CORE__EXECUTOR"]
+        assert executor == ("CeleryExecutor" if name in CELERY_WORKERS else env["AIRFLOW__CORE__EXECUTOR"])
+
+
+def test_celery_profile_redis_and_two_workers(compose: dict) -> None:
+    services = compose["services"]
+    in_profile = {name for name, s in services.items() if "celery" in s.get("profiles", [])}
+    assert in_profile == {"redis", *CELERY_WORKERS}
+    assert all(not s.get("profiles") for name, s in services.items() if name not in in_profile)
+
+    redis = services["redis"]
+    assert re.fullmatch(r"redis:7\.\d+(-\w+)?", redis["image"])  # the official image
+    assert "ports" not in redis  # the broker is reached inside the compose network only
+    assert redis["command"][:1] == ["redis-server"] and "--save" in redis["command"]
+
+    scheduler = services["airflow-scheduler"]
+    broker = scheduler["environment"]["AIRFLOW__CELERY__BROKER_URL"]
+    assert broker == "redis://redis:6379/0"
+    assert scheduler["environment"]["AIRFLOW__CELERY__RESULT_BACKEND"] == (
+        "db+" + scheduler["environment"]["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    )
+    node_names = set()
+    for name in CELERY_WORKERS:
+        worker = services[name]
+        assert worker["image"] == scheduler["image"]
+        assert worker["environment"]["AIRFLOW__CELERY__BROKER_URL"] == broker
+        assert sorted(worker["volumes"]) == sorted(scheduler["volumes"])  # same code, same data volume
+        assert worker["depends_on"]["redis"] == {"condition": "service_healthy"}
+        assert worker["command"][:2] == ["celery", "worker"]
+        node = worker["command"][worker["command"].index("--celery-hostname") + 1]
+        assert node.endswith("@" + worker["hostname"]) and worker["hostname"] == name
+        assert f'-d "{node.split("@")[0]}@$${{HOSTNAME}}"' in worker["healthcheck"]["test"][1]
+        node_names.add(node)
+    assert len(node_names) == len(CELERY_WORKERS)
+
+
+def test_env_example_says_how_to_switch_to_celery() -> None:
+    lines = (REPO / ".env.example").read_text().splitlines()
+    assert "AIRFLOW_EXECUTOR=LocalExecutor" in lines
+    assert "#COMPOSE_PROFILES=celery" in lines
 
 
 def test_airflow_runs_on_postgres_and_talks_to_neo4j(compose: dict) -> None:
@@ -66,7 +128,14 @@ def test_credentials_come_from_env_file_not_the_compose_file(compose: dict) -> N
         assert service.get("env_file") == ".env"
 
 
-AIRFLOW_SERVICES = ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer")
+CELERY_WORKERS = ("airflow-worker-1", "airflow-worker-2")
+AIRFLOW_SERVICES = (
+    "airflow-apiserver",
+    "airflow-scheduler",
+    "airflow-dag-processor",
+    "airflow-triggerer",
+    *CELERY_WORKERS,
+)
 
 
 def _mounts(service: dict) -> list[tuple[str, str]]:

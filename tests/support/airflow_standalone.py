@@ -1,5 +1,6 @@
 """A real Airflow (API server, scheduler, DAG processor, triggerer) for slow tests, started as
-`make airflow` starts it: by the project's supervisor (`python -m paper_graph.local.airflow`)."""
+`make airflow` starts it: by the project's supervisor (`python -m paper_graph.local.airflow`); with
+`executor="celery"`, as `make airflow EXECUTOR=celery` does: a loopback Redis and Celery workers too."""
 
 from __future__ import annotations
 
@@ -20,6 +21,21 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 
 
+def neo4j_connection(neo4j_server) -> str:  # type: ignore[no-untyped-def]
+    """AIRFLOW_CONN_NEO4J_DEFAULT for the test Neo4j (the neo4j_server fixture)."""
+    host, port = neo4j_server.uri.split("://")[1].rsplit(":", 1)
+    return json.dumps(
+        {
+            "conn_type": "neo4j",
+            "host": host,
+            "port": int(port),
+            "login": neo4j_server.user,
+            "password": neo4j_server.password,
+            "extra": {},
+        }
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -30,9 +46,22 @@ class AirflowStandalone:
     """Starts the supervisor in its own session; `stop()` sends it SIGINT (Ctrl-C) and checks that
     every process it started is gone (killing and reporting any that are not)."""
 
-    def __init__(self, home: Path, extra_env: dict[str, str]) -> None:
+    def __init__(
+        self,
+        home: Path,
+        extra_env: dict[str, str],
+        executor: str = "local",
+        celery_workers: int = 2,
+        worker_concurrency: int = 1,
+    ) -> None:
         self.home = home
         self.port = free_port()
+        self.executor = executor
+        self.redis_port = free_port() if executor == "celery" else None
+        self.args = ["--executor", executor]
+        if self.redis_port is not None:
+            self.args += ["--redis-port", str(self.redis_port), "--celery-workers", str(celery_workers)]
+            self.args += ["--worker-concurrency", str(worker_concurrency)]
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = {
             **os.environ,
@@ -59,7 +88,7 @@ class AirflowStandalone:
         self.home.mkdir(parents=True, exist_ok=True)
         log = open(self.home / "standalone.log", "wb")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "paper_graph.local.airflow"],
+            [sys.executable, "-m", "paper_graph.local.airflow", *self.args],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -78,6 +107,26 @@ class AirflowStandalone:
                 pass
             time.sleep(2)
         raise TimeoutError(f"Airflow not healthy after {timeout}s: see {self.home / 'standalone.log'}")
+
+    def wait_for_celery_workers(self, count: int, timeout: float = 120) -> list[str]:
+        """The Celery node names, once `count` workers answer a ping through the broker."""
+        from paper_graph.local import celery
+
+        assert self.redis_port is not None, "not started with the CeleryExecutor"
+        deadline = time.monotonic() + timeout
+        nodes: list[str] = []
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"the Airflow supervisor exited: see {self.home / 'standalone.log'}")
+            nodes = celery.worker_nodes(self.redis_port)
+            if len(nodes) >= count:
+                return nodes
+            time.sleep(2)
+        raise TimeoutError(f"Celery workers {nodes} after {timeout}s (want {count})")
+
+    def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
+        quoted = urllib.parse.quote(run_id, safe="")
+        return self.api("GET", f"/dags/{dag_id}/dagRuns/{quoted}/taskInstances?limit=1000")["task_instances"]
 
     def _password_file(self) -> Path:
         return self.home / "simple_auth_manager_passwords.json.generated"
