@@ -151,11 +151,7 @@ def main() -> None:
     )
     parsed = {"papers": papers, "run": run.as_xcom()}
     extracted = timed.run("extract", steps.extract, str(config), parsed)
-    print(
-        f"  {extracted['papers']:,} papers, {extracted['mentions']:,} mentions,"
-        f" {extracted['entities']:,} entities",
-        flush=True,
-    )
+    print(f"  {extracted['papers']:,} papers, {extracted['mentions']:,} mentions", flush=True)
     snapshot = timed.run("snapshot", steps.write_snapshot, str(config), extracted, "scale")
     print(f"  {snapshot['rows']}", flush=True)
     # the largest child so far: the reference or an extraction worker (no Java child was waited for yet)
