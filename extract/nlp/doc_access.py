@@ -27,10 +27,10 @@ def set_entities(doc: Doc, entities: list[tuple[int, int, str, str]]) -> list[tu
     token becomes outside (O, no type; its kb id is left as it was). Returns each entity's
     (start, end, label hash, kb id hash)."""
     strings = doc.vocab.strings
-    array = numpy.empty((len(doc), 3), dtype=numpy.uint64)
+    array = numpy.zeros((len(doc), 3), dtype=numpy.uint64)
     array[:, 0] = _OUTSIDE
-    array[:, 1] = 0
-    array[:, 2] = doc.to_array(ENT_KB_ID)
+    if doc.has_annotation(ENT_KB_ID):  # a scan in C; most docs have no kb id yet: the column stays 0
+        array[:, 2] = doc.to_array(ENT_KB_ID)
     hashed = []
     for start, end, label, kb_id in entities:
         label_hash, kb_hash = strings.add(label), strings.add(kb_id)

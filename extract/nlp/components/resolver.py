@@ -114,39 +114,47 @@ def collect(doc: Doc, text: str) -> Candidates:
     rejected = groups.get(spans.REJECTED)
     if rejected:
         found.rejected_surfaces = {surface_key(text[s.start_char : s.end_char]) for s in rejected}
+    rejected_surfaces = found.rejected_surfaces
     strings = doc.vocab.strings
+    known = _STRINGS
+    items, pairs, contribution_surfaces = found.items, found.pairs, found.contribution_surfaces
     for group in spans.CANDIDATE_GROUPS:
         group_spans = groups.get(group)
         if not group_spans:
             continue
         stoplisted, rule, vocab = group in STOPLISTED_GROUPS, group in RULE_GROUPS, group in VOCAB
+        acronym, contribution = group == spans.ACRONYM, group == spans.CONTRIBUTION
         for span in group_spans:
             start_char, end_char = span.start_char, span.end_char
             written = text[start_char:end_char]
             surface = surface_key(written)
-            key = span.kb_id
-            candidate = Candidate(
-                span.start,
-                span.end,
-                start_char,
-                end_char,
-                group,
-                surface,
-                string_of(strings, span.label),
-                string_of(strings, key) if key else span.id_,
-                written,
+            if contribution:
+                contribution_surfaces.add(surface)
+            # an acronym's forms are its pair's even when filtered out below
+            dropped = (
+                (stoplisted and surface in stops)
+                or (rule and is_junk(written))
+                or (vocab and surface in rejected_surfaces)
             )
-            if group == spans.ACRONYM:
-                found.pairs.setdefault(candidate.key, []).append(candidate)
-            elif group == spans.CONTRIBUTION:
-                found.contribution_surfaces.add(surface)
-            if stoplisted and surface in stops:
+            if dropped and not acronym:
                 continue
-            if rule and is_junk(written):
-                continue
-            if vocab and surface in found.rejected_surfaces:
-                continue
-            found.items.append(candidate)
+            label, key = span.label, span.kb_id
+            entity_type = known.get(label)
+            if entity_type is None:
+                entity_type = string_of(strings, label)
+            if key:
+                entity_key = known.get(key)
+                if entity_key is None:
+                    entity_key = string_of(strings, key)
+            else:
+                entity_key = span.id_
+            candidate = Candidate(
+                span.start, span.end, start_char, end_char, group, surface, entity_type, entity_key, written
+            )
+            if acronym:
+                pairs.setdefault(entity_key, []).append(candidate)
+            if not dropped:
+                items.append(candidate)
     return found
 
 
@@ -239,17 +247,25 @@ def propagate(doc: Doc, text: str, chosen: list[Choice], taken: set[int]) -> Non
     if not rule_choices:
         return
     starts = token_starts(doc)
+    # an occurrence starting where an entity starts has its first token taken: skipped without
+    # finding its tokens; a surface seen once is done (its occurrences are all taken or not tokens)
+    chosen_starts = {c.start_char for c in chosen}
+    done: set[str] = set()
     for choice in rule_choices:
         surface = text[choice.start_char : choice.end_char]
+        if surface in done:
+            continue
+        done.add(surface)
         if text.find(surface, choice.start_char + 1) < 0 and text.find(surface) == choice.start_char:
             continue  # written once: only itself
         for start_char, end_char in occurrences(text, surface, plural=True):
-            if start_char == choice.start_char:  # itself: its first token is taken
+            if start_char in chosen_starts:
                 continue
             tokens = doc_access.token_range(doc, text, starts, start_char, end_char)
             if tokens is None or not taken.isdisjoint(range(*tokens)):
                 continue
             chosen.append(Choice(*tokens, start_char, end_char, choice.type, choice.key, choice.group))
+            chosen_starts.add(start_char)
             taken.update(range(*tokens))
 
 
@@ -262,25 +278,17 @@ def set_entities(doc: Doc, text: str, chosen: list[Choice], contribution_surface
         for c, surface in zip(chosen, surfaces, strict=True)
         if surface_key(surface) in contribution_surfaces
     }
-    listed = canonical_names()
-    surfaces_by_key: dict[str, list[str]] = {}
-    for choice, surface in zip(chosen, surfaces, strict=True):
-        surfaces_by_key.setdefault(choice.key, []).append(singular_form(surface))
-    canonical_by_key = {
-        key: listed.get(key)
-        or next((s for s in singulars if normalised(s) == key.split(":", 1)[1]), singulars[0])
-        for key, singulars in surfaces_by_key.items()
-    }
+    canonical_by_key = canonical_forms(chosen, surfaces)
     signature = doc_access.set_entities(doc, [(c.start, c.end, c.type, c.key) for c in chosen])
     # the values `span._.pg_canonical = ...` would store: extension values live in doc.user_data
+    # (keys as `doc_access.span_extension_key` makes them)
     user_data = doc.user_data
-    extension_key = doc_access.span_extension_key
     component_of = spans.COMPONENT_OF_GROUP
     for choice in chosen:
-        start_char, end_char = choice.start_char, choice.end_char
-        user_data[extension_key("pg_canonical", start_char, end_char)] = canonical_by_key[choice.key]
-        user_data[extension_key("pg_component", start_char, end_char)] = component_of[choice.group]
-        user_data[extension_key("pg_contribution", start_char, end_char)] = choice.key in contribution_keys
+        start_char, end_char, key = choice.start_char, choice.end_char, choice.key
+        user_data[("._.", "pg_canonical", start_char, end_char)] = canonical_by_key[key]
+        user_data[("._.", "pg_component", start_char, end_char)] = component_of[choice.group]
+        user_data[("._.", "pg_contribution", start_char, end_char)] = key in contribution_keys
     sentences = doc_access.sentence_texts(doc, text, token_starts(doc), [c.start for c in chosen])
     if sentences is None:
         user_data.pop(RESOLVED_KEY, None)
@@ -290,6 +298,30 @@ def set_entities(doc: Doc, text: str, chosen: list[Choice], contribution_surface
         for c, surface, sentence in zip(chosen, surfaces, sentences, strict=True)
     ]
     user_data[RESOLVED_KEY] = (signature, rows)
+
+
+def canonical_forms(chosen: list[Choice], surfaces: list[str]) -> dict[str, str]:
+    """Entity key -> canonical name: the listed one, else the first singular surface (in `chosen`
+    order) whose normalised form is the key's, else the key's first singular surface."""
+    listed = canonical_names()
+    decided: dict[str, str] = {}
+    first: dict[str, str] = {}
+    for choice, surface in zip(chosen, surfaces, strict=True):
+        key = choice.key
+        if key in decided:
+            continue
+        name = listed.get(key)
+        if name:
+            decided[key] = name
+            continue
+        singular = singular_form(surface)
+        if normalised(singular) == key.split(":", 1)[1]:
+            decided[key] = singular
+        else:
+            first.setdefault(key, singular)
+    for key, singular in first.items():
+        decided.setdefault(key, singular)
+    return decided
 
 
 def resolved_entities(doc: Doc) -> list[tuple[int, int, str, str, str, str]] | None:
