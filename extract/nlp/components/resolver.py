@@ -166,13 +166,14 @@ def apply_context(doc: Doc, found: Candidates) -> None:
     kept: list[Candidate] = []
     pending: list[Candidate] = []
     for candidate in found.items:
-        gated = (
-            candidate.surface in ambiguous
-            and candidate.surface not in defined
-            and candidate.surface not in own
-        )
+        group = candidate.group
         # the curated lists' types stand; only vocabulary names and ambiguous short forms read their context
-        if candidate.group not in VOCAB and not (gated and candidate.group in LISTED):
+        if group not in LISTED:
+            kept.append(candidate)
+            continue
+        surface = candidate.surface
+        gated = surface in ambiguous and surface not in defined and surface not in own
+        if group not in VOCAB and not gated:
             kept.append(candidate)
             continue
         cue, appositive = cue_type(doc, candidate.start, candidate.end)
