@@ -35,7 +35,6 @@ from extract.nlp.components.common import (
 from extract.nlp.components.context import coordinated, cue_type, dataset_cue
 from extract.nlp.gazetteer import canonical_names, common_words, cue_surfaces, stoplist
 from extract.nlp.lexicon import words
-from extract.nlp.normalize import normalise_name
 
 RANK = {group: rank for rank, group in enumerate(spans.CANDIDATE_GROUPS)}
 LISTED = frozenset(spans.LIST_GROUPS)
@@ -80,9 +79,6 @@ class Choice:
     type: str
     key: str
     group: str
-
-
-normalised = functools.lru_cache(maxsize=65536)(normalise_name)
 
 
 def string_of(strings: StringStore, hash_value: int) -> str:
@@ -274,12 +270,9 @@ def set_entities(doc: Doc, text: str, chosen: list[Choice], contribution_surface
     """`doc.ents` and their extension values; the rows `resolved_entities` hands to `doc_mentions`."""
     chosen.sort(key=lambda c: c.start)
     surfaces = [text[c.start_char : c.end_char] for c in chosen]
-    contribution_keys = {
-        c.key
-        for c, surface in zip(chosen, surfaces, strict=True)
-        if surface_key(surface) in contribution_surfaces
-    }
-    canonical_by_key = canonical_forms(chosen, surfaces)
+    keys = [surface_key(surface) for surface in surfaces]
+    contribution_keys = {c.key for c, key in zip(chosen, keys, strict=True) if key in contribution_surfaces}
+    canonical_by_key = canonical_forms(chosen, surfaces, keys)
     signature = doc_access.set_entities(doc, [(c.start, c.end, c.type, c.key) for c in chosen])
     # the values `span._.pg_canonical = ...` would store: extension values live in doc.user_data
     # (keys as `doc_access.span_extension_key` makes them)
@@ -301,25 +294,25 @@ def set_entities(doc: Doc, text: str, chosen: list[Choice], contribution_surface
     user_data[RESOLVED_KEY] = (signature, rows)
 
 
-def canonical_forms(chosen: list[Choice], surfaces: list[str]) -> dict[str, str]:
+def canonical_forms(chosen: list[Choice], surfaces: list[str], surface_keys: list[str]) -> dict[str, str]:
     """Entity key -> canonical name: the listed one, else the first singular surface (in `chosen`
-    order) whose normalised form is the key's, else the key's first singular surface."""
+    order) whose normalised form is the key's, else the key's first singular surface.
+
+    `surface_keys` are the surfaces' `surface_key`s: `normalise_name(singular(surface))`."""
     listed = canonical_names()
     decided: dict[str, str] = {}
     first: dict[str, str] = {}
-    for choice, surface in zip(chosen, surfaces, strict=True):
+    for choice, surface, normal in zip(chosen, surfaces, surface_keys, strict=True):
         key = choice.key
         if key in decided:
             continue
         name = listed.get(key)
         if name:
             decided[key] = name
-            continue
-        singular = singular_form(surface)
-        if normalised(singular) == key.split(":", 1)[1]:
-            decided[key] = singular
-        else:
-            first.setdefault(key, singular)
+        elif normal == key.split(":", 1)[1]:
+            decided[key] = singular_form(surface)
+        elif key not in first:
+            first[key] = singular_form(surface)
     for key, singular in first.items():
         decided.setdefault(key, singular)
     return decided
