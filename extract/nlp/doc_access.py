@@ -27,10 +27,10 @@ def set_entities(doc: Doc, entities: list[tuple[int, int, str, str]]) -> list[tu
     token becomes outside (O, no type; its kb id is left as it was). Returns each entity's
     (start, end, label hash, kb id hash)."""
     strings = doc.vocab.strings
-    array = numpy.empty((len(doc), 3), dtype=numpy.uint64)
+    array = numpy.zeros((len(doc), 3), dtype=numpy.uint64)
     array[:, 0] = _OUTSIDE
-    array[:, 1] = 0
-    array[:, 2] = doc.to_array(ENT_KB_ID)
+    if doc.has_annotation(ENT_KB_ID):  # most docs have no kb id yet: the column stays 0
+        array[:, 2] = doc.to_array(ENT_KB_ID)
     hashed = []
     for start, end, label, kb_id in entities:
         label_hash, kb_hash = strings.add(label), strings.add(kb_id)
@@ -61,9 +61,11 @@ def sentence_texts(doc: Doc, text: str, token_starts: list[int], tokens: list[in
     the difference is that token's trailing space, which the strip removes."""
     if "sents" in doc.user_hooks or not len(doc):
         return None
-    flags = doc.to_array(SENT_START)[1:]
-    firsts = [0, *(numpy.flatnonzero(flags == 1) + 1).tolist()]
-    if len(firsts) == 1 and len(flags) and not flags.any():
+    column = doc.to_array(SENT_START)
+    firsts = numpy.flatnonzero(column == 1).tolist()
+    if not firsts or firsts[0]:
+        firsts.insert(0, 0)
+    if len(firsts) == 1 and len(column) > 1 and not column[1:].any():
         return None  # doc.sents raises E030
     last = len(firsts) - 1
     found: dict[int, str] = {}

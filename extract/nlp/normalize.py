@@ -13,7 +13,8 @@ _NOT_PLURAL_ENDINGS = ("ss", "us", "is", "ys", "os")
 
 def fold(text: str) -> str:
     """NFKC, ASCII hyphens for every dash, collapsed whitespace."""
-    text = _DASHES.sub("-", unicodedata.normalize("NFKC", text))
+    if not text.isascii():  # ASCII text is its own NFKC form and holds none of the dashes
+        text = _DASHES.sub("-", unicodedata.normalize("NFKC", text))
     return " ".join(text.split())
 
 

@@ -22,7 +22,6 @@ import extract.nlp.components  # noqa: F401 - registers the custom factories
 import extract.nlp.gazetteer as gazetteer  # registers the pattern readers
 import extract.nlp.tokenizer  # noqa: F401 - registers the tokenizer rules
 from extract.nlp.components.resolver import resolved_entities
-from extract.nlp.doc_access import span_extension
 from extract.records import Mention, PaperRecord, paper_text
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config.cfg"
@@ -81,7 +80,8 @@ def doc_mentions(paper_id: str, doc: Doc, text: str | None = None) -> list[Menti
     resolved = resolved_entities(doc)
     if resolved is not None:
         # the resolver's rows (checked against doc.ents); the extension values are read where
-        # `ent._` would read them
+        # `ent._` would read them (`doc_access.span_extension`, its keys inline)
+        values = doc.user_data
         return [
             Mention(
                 paper_id,
@@ -91,8 +91,8 @@ def doc_mentions(paper_id: str, doc: Doc, text: str | None = None) -> list[Menti
                 start,
                 end,
                 sentence,
-                span_extension(doc, "pg_component", start, end, ""),
-                bool(span_extension(doc, "pg_contribution", start, end, False)),
+                values.get(("._.", "pg_component", start, end), ""),
+                bool(values.get(("._.", "pg_contribution", start, end), False)),
             )
             for start, end, entity_type, key, surface, sentence in resolved
         ]

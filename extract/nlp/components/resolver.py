@@ -35,7 +35,6 @@ from extract.nlp.components.common import (
 from extract.nlp.components.context import coordinated, cue_type, dataset_cue
 from extract.nlp.gazetteer import canonical_names, common_words, cue_surfaces, stoplist
 from extract.nlp.lexicon import words
-from extract.nlp.normalize import normalise_name
 
 RANK = {group: rank for rank, group in enumerate(spans.CANDIDATE_GROUPS)}
 LISTED = frozenset(spans.LIST_GROUPS)
@@ -82,9 +81,6 @@ class Choice:
     group: str
 
 
-normalised = functools.lru_cache(maxsize=65536)(normalise_name)
-
-
 def string_of(strings: StringStore, hash_value: int) -> str:
     """`strings[hash_value]`, through a bounded cache (labels and keys recur across papers)."""
     found = _STRINGS.get(hash_value)
@@ -114,39 +110,47 @@ def collect(doc: Doc, text: str) -> Candidates:
     rejected = groups.get(spans.REJECTED)
     if rejected:
         found.rejected_surfaces = {surface_key(text[s.start_char : s.end_char]) for s in rejected}
+    rejected_surfaces = found.rejected_surfaces
     strings = doc.vocab.strings
+    known = _STRINGS
+    items, pairs, contribution_surfaces = found.items, found.pairs, found.contribution_surfaces
     for group in spans.CANDIDATE_GROUPS:
         group_spans = groups.get(group)
         if not group_spans:
             continue
         stoplisted, rule, vocab = group in STOPLISTED_GROUPS, group in RULE_GROUPS, group in VOCAB
+        acronym, contribution = group == spans.ACRONYM, group == spans.CONTRIBUTION
         for span in group_spans:
             start_char, end_char = span.start_char, span.end_char
             written = text[start_char:end_char]
             surface = surface_key(written)
-            key = span.kb_id
-            candidate = Candidate(
-                span.start,
-                span.end,
-                start_char,
-                end_char,
-                group,
-                surface,
-                string_of(strings, span.label),
-                string_of(strings, key) if key else span.id_,
-                written,
+            if contribution:
+                contribution_surfaces.add(surface)
+            # an acronym's forms are its pair's even when filtered out below
+            dropped = (
+                (stoplisted and surface in stops)
+                or (rule and is_junk(written))
+                or (vocab and surface in rejected_surfaces)
             )
-            if group == spans.ACRONYM:
-                found.pairs.setdefault(candidate.key, []).append(candidate)
-            elif group == spans.CONTRIBUTION:
-                found.contribution_surfaces.add(surface)
-            if stoplisted and surface in stops:
+            if dropped and not acronym:
                 continue
-            if rule and is_junk(written):
-                continue
-            if vocab and surface in found.rejected_surfaces:
-                continue
-            found.items.append(candidate)
+            label, key = span.label, span.kb_id
+            entity_type = known.get(label)
+            if entity_type is None:
+                entity_type = string_of(strings, label)
+            if key:
+                entity_key = known.get(key)
+                if entity_key is None:
+                    entity_key = string_of(strings, key)
+            else:
+                entity_key = span.id_
+            candidate = Candidate(
+                span.start, span.end, start_char, end_char, group, surface, entity_type, entity_key, written
+            )
+            if acronym:
+                pairs.setdefault(entity_key, []).append(candidate)
+            if not dropped:
+                items.append(candidate)
     return found
 
 
@@ -158,13 +162,14 @@ def apply_context(doc: Doc, found: Candidates) -> None:
     kept: list[Candidate] = []
     pending: list[Candidate] = []
     for candidate in found.items:
-        gated = (
-            candidate.surface in ambiguous
-            and candidate.surface not in defined
-            and candidate.surface not in own
-        )
+        group = candidate.group
         # the curated lists' types stand; only vocabulary names and ambiguous short forms read their context
-        if candidate.group not in VOCAB and not (gated and candidate.group in LISTED):
+        if group not in LISTED:
+            kept.append(candidate)
+            continue
+        surface = candidate.surface
+        gated = surface in ambiguous and surface not in defined and surface not in own
+        if group not in VOCAB and not gated:
             kept.append(candidate)
             continue
         cue, appositive = cue_type(doc, candidate.start, candidate.end)
@@ -239,17 +244,25 @@ def propagate(doc: Doc, text: str, chosen: list[Choice], taken: set[int]) -> Non
     if not rule_choices:
         return
     starts = token_starts(doc)
+    # an occurrence starting where an entity starts has its first token taken: skipped without
+    # finding its tokens; a surface seen once is done (its occurrences are all taken or not tokens)
+    chosen_starts = {c.start_char for c in chosen}
+    done: set[str] = set()
     for choice in rule_choices:
         surface = text[choice.start_char : choice.end_char]
+        if surface in done:
+            continue
+        done.add(surface)
         if text.find(surface, choice.start_char + 1) < 0 and text.find(surface) == choice.start_char:
             continue  # written once: only itself
         for start_char, end_char in occurrences(text, surface, plural=True):
-            if start_char == choice.start_char:  # itself: its first token is taken
+            if start_char in chosen_starts:
                 continue
             tokens = doc_access.token_range(doc, text, starts, start_char, end_char)
             if tokens is None or not taken.isdisjoint(range(*tokens)):
                 continue
             chosen.append(Choice(*tokens, start_char, end_char, choice.type, choice.key, choice.group))
+            chosen_starts.add(start_char)
             taken.update(range(*tokens))
 
 
@@ -257,30 +270,19 @@ def set_entities(doc: Doc, text: str, chosen: list[Choice], contribution_surface
     """`doc.ents` and their extension values; the rows `resolved_entities` hands to `doc_mentions`."""
     chosen.sort(key=lambda c: c.start)
     surfaces = [text[c.start_char : c.end_char] for c in chosen]
-    contribution_keys = {
-        c.key
-        for c, surface in zip(chosen, surfaces, strict=True)
-        if surface_key(surface) in contribution_surfaces
-    }
-    listed = canonical_names()
-    surfaces_by_key: dict[str, list[str]] = {}
-    for choice, surface in zip(chosen, surfaces, strict=True):
-        surfaces_by_key.setdefault(choice.key, []).append(singular_form(surface))
-    canonical_by_key = {
-        key: listed.get(key)
-        or next((s for s in singulars if normalised(s) == key.split(":", 1)[1]), singulars[0])
-        for key, singulars in surfaces_by_key.items()
-    }
+    keys = [surface_key(surface) for surface in surfaces]
+    contribution_keys = {c.key for c, key in zip(chosen, keys, strict=True) if key in contribution_surfaces}
+    canonical_by_key = canonical_forms(chosen, surfaces, keys)
     signature = doc_access.set_entities(doc, [(c.start, c.end, c.type, c.key) for c in chosen])
     # the values `span._.pg_canonical = ...` would store: extension values live in doc.user_data
+    # (keys as `doc_access.span_extension_key` makes them)
     user_data = doc.user_data
-    extension_key = doc_access.span_extension_key
     component_of = spans.COMPONENT_OF_GROUP
     for choice in chosen:
-        start_char, end_char = choice.start_char, choice.end_char
-        user_data[extension_key("pg_canonical", start_char, end_char)] = canonical_by_key[choice.key]
-        user_data[extension_key("pg_component", start_char, end_char)] = component_of[choice.group]
-        user_data[extension_key("pg_contribution", start_char, end_char)] = choice.key in contribution_keys
+        start_char, end_char, key = choice.start_char, choice.end_char, choice.key
+        user_data[("._.", "pg_canonical", start_char, end_char)] = canonical_by_key[key]
+        user_data[("._.", "pg_component", start_char, end_char)] = component_of[choice.group]
+        user_data[("._.", "pg_contribution", start_char, end_char)] = key in contribution_keys
     sentences = doc_access.sentence_texts(doc, text, token_starts(doc), [c.start for c in chosen])
     if sentences is None:
         user_data.pop(RESOLVED_KEY, None)
@@ -290,6 +292,30 @@ def set_entities(doc: Doc, text: str, chosen: list[Choice], contribution_surface
         for c, surface, sentence in zip(chosen, surfaces, sentences, strict=True)
     ]
     user_data[RESOLVED_KEY] = (signature, rows)
+
+
+def canonical_forms(chosen: list[Choice], surfaces: list[str], surface_keys: list[str]) -> dict[str, str]:
+    """Entity key -> canonical name: the listed one, else the first singular surface (in `chosen`
+    order) whose normalised form is the key's, else the key's first singular surface.
+
+    `surface_keys` are the surfaces' `surface_key`s: `normalise_name(singular(surface))`."""
+    listed = canonical_names()
+    decided: dict[str, str] = {}
+    first: dict[str, str] = {}
+    for choice, surface, normal in zip(chosen, surfaces, surface_keys, strict=True):
+        key = choice.key
+        if key in decided:
+            continue
+        name = listed.get(key)
+        if name:
+            decided[key] = name
+        elif normal == key.split(":", 1)[1]:
+            decided[key] = singular_form(surface)
+        elif key not in first:
+            first[key] = singular_form(surface)
+    for key, singular in first.items():
+        decided.setdefault(key, singular)
+    return decided
 
 
 def resolved_entities(doc: Doc) -> list[tuple[int, int, str, str, str, str]] | None:
