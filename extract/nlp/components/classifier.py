@@ -110,6 +110,12 @@ _CHAR_CLASSES = str.maketrans(
     }
 )
 _RUNS = {1: (re.compile(r"(.)\1+"), r"\1"), 2: (re.compile(r"(.)\1{2,}"), r"\1\1")}
+# the runs of the three letter classes, cut by literal replacements (a template like r"\1" is expanded
+# by Python code at every match); a doubled character of any other class takes the `_RUNS` pattern
+_CLASS_RUNS = {
+    cap: tuple((re.compile(f"{c}{{{cap + 1},}}"), c * cap) for c in "Xxd") for cap in (1, 2)
+}
+_OTHER_RUN = re.compile(r"([^Xxd])\1")
 
 
 def _shape(text: str, cap: int) -> str:
@@ -120,8 +126,12 @@ def _shape(text: str, cap: int) -> str:
 @functools.lru_cache(maxsize=65536)
 def _cut_runs(classes: str, cap: int) -> str:
     """(memoised: far fewer class strings than surfaces, and the substitution is slow)"""
-    pattern, replacement = _RUNS[cap]
-    return pattern.sub(replacement, classes)
+    if _OTHER_RUN.search(classes):
+        pattern, replacement = _RUNS[cap]
+        return pattern.sub(replacement, classes)
+    for pattern, replacement in _CLASS_RUNS[cap]:
+        classes = pattern.sub(replacement, classes)
+    return classes
 
 
 @functools.lru_cache(maxsize=200_000)
