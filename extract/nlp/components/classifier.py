@@ -112,9 +112,7 @@ _CHAR_CLASSES = str.maketrans(
 _RUNS = {1: (re.compile(r"(.)\1+"), r"\1"), 2: (re.compile(r"(.)\1{2,}"), r"\1\1")}
 # the runs of the three letter classes, cut by literal replacements (a template like r"\1" is expanded
 # by Python code at every match); a doubled character of any other class takes the `_RUNS` pattern
-_CLASS_RUNS = {
-    cap: tuple((re.compile(f"{c}{{{cap + 1},}}"), c * cap) for c in "Xxd") for cap in (1, 2)
-}
+_CLASS_RUNS = {cap: tuple((re.compile(f"{c}{{{cap + 1},}}"), c * cap) for c in "Xxd") for cap in (1, 2)}
 _OTHER_RUN = re.compile(r"([^Xxd])\1")
 
 

@@ -25,6 +25,7 @@ from extract.nlp.components.common import (
     NAME_TOKEN,
     TokenText,
     add_candidate,
+    covered_tokens,
     drop_rule_caches,
     head_of,
     span_bounds,
@@ -59,6 +60,7 @@ LIST_OPENER = re.compile(
     r"\s*,?\s*(?:\(|:|including|like|such as|namely)"
 )
 COORDINATORS = frozenset([",", "and", "or", "&"])
+_COVERING_GROUPS = (*spans.CANDIDATE_GROUPS, spans.REJECTED)
 
 
 def name_starts(text: str) -> list[int]:
@@ -199,10 +201,7 @@ def _type_names(
     listed_spans: list[list[tuple[int, int, str]]],
 ) -> None:
     """Type and add the names starting at the `found` (char offset, named part) places."""
-    covered: set[int] = set()
-    for group in (*spans.CANDIDATE_GROUPS, spans.REJECTED):
-        for start, end, _ in span_bounds(doc, group):
-            covered.update(range(start, end))
+    covered = covered_tokens(doc, _COVERING_GROUPS)
     stops = stoplist()
     listed: dict[int, str] | None = None  # built on first use, like `edges`
     edges: tuple[dict[int, str], dict[int, str]] | None = None
