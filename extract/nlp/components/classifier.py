@@ -135,6 +135,7 @@ def surface_features(surface: str) -> tuple[int, ...]:
     """Hashed features of a candidate's text alone (memoised: names recur across papers)."""
     lower = surface.lower()
     words = surface.split()
+    classes = surface.translate(_CHAR_CLASSES)  # `_shape` of both caps, translated once
     flags = (
         "lower"
         if surface.islower()
@@ -148,8 +149,8 @@ def surface_features(surface: str) -> tuple[int, ...]:
     )
     features = [
         f"s={lower}",
-        f"shape1={_shape(surface, 1)}",
-        f"shape2={_shape(surface, 2)}",
+        f"shape1={_cut_runs(classes, 1)}",
+        f"shape2={_cut_runs(classes, 2)}",
         f"suffix3={lower[-3:]}",
         f"prefix3={lower[:3]}",
         f"chars={min(len(surface), 12)}",
@@ -157,7 +158,7 @@ def surface_features(surface: str) -> tuple[int, ...]:
         f"words={min(len(words), 4)}|{flags[0]}",
         f"stop={surface_key(surface) in stoplist()}",
     ]
-    return tuple(hash_string(feature) for feature in features)
+    return tuple(map(hash_string, features))
 
 
 @dataclass(slots=True)
