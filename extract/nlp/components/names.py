@@ -124,7 +124,7 @@ def _reports_score(tokens: TokenText, end: int) -> bool:
 def _listed_types(tokens: TokenText) -> dict[int, str]:
     """Token index -> type for names in a list opened by a head noun ("datasets such as A, B and C")."""
     listed: dict[int, str] = {}
-    doc, starts = tokens.doc, tokens.starts
+    starts = tokens.starts
     for match in LIST_OPENER.finditer(tokens.text):
         # both ends of the match are inside tokens: the tokens holding them (`char_span`, "expand")
         first = bisect.bisect_right(starts, match.start()) - 1
@@ -132,7 +132,7 @@ def _listed_types(tokens: TokenText) -> dict[int, str]:
         entity_type = "DATASET" if head_of(tokens.word(first)) == "DATASET" else "MODEL"
         for i in range(end, min(tokens.size, end + 40)):
             text = tokens.word(i)
-            if NAME_TOKEN.match(text) or doc[i].is_title:
+            if NAME_TOKEN.match(text) or text.istitle():  # `Token.is_title` is the lexeme's `str.istitle()`
                 listed[i] = entity_type
             elif not (text in LIST_GLUE or _NUMBER.match(text)):
                 break
