@@ -12,6 +12,9 @@ PYTEST_ARGS ?=
 BENCH_BOLT_PORT ?= 27688
 BENCH_HTTP_PORT ?= 27475
 BENCH_PAPERS ?= 5000
+BENCH_BULK_PAPERS ?= all
+SCALE_BOLT_PORT ?= 27689
+SCALE_HTTP_PORT ?= 27476
 INCREMENT_PAPERS ?= 30000
 INCREMENT_NEW ?= 50
 EXECUTOR    ?= local
@@ -108,21 +111,23 @@ bench: install ## extraction and loader throughput figures (reads ../shared/corp
 	@$(PY) -m paper_graph.bench.snapshot --papers 100000
 	@$(MAKE) --no-print-directory bench-load
 
-bench-load: install ## loader figures only: bulk import, batched UNWIND, one MERGE per row (BENCH_PAPERS)
+bench-load: install ## loader figures only: batched UNWIND and one MERGE per row (BENCH_PAPERS), bulk import (BENCH_BULK_PAPERS)
 	@$(VENV)/bin/paper-graph neo4j start --instance bench --bolt-port $(BENCH_BOLT_PORT) --http-port $(BENCH_HTTP_PORT) >/dev/null
 	@NEO4J_URI=bolt://127.0.0.1:$(BENCH_BOLT_PORT) NEO4J_INSTANCE=bench NEO4J_BOLT_PORT=$(BENCH_BOLT_PORT) \
-	  NEO4J_HTTP_PORT=$(BENCH_HTTP_PORT) $(PY) -m paper_graph.bench.load --papers $(BENCH_PAPERS) --wipe; \
+	  NEO4J_HTTP_PORT=$(BENCH_HTTP_PORT) $(PY) -m paper_graph.bench.load --papers $(BENCH_PAPERS) \
+	  --bulk-papers $(BENCH_BULK_PAPERS) --wipe; \
 	  status=$$?; $(VENV)/bin/paper-graph neo4j stop --instance bench >/dev/null; exit $$status
 
-bench-increment: install ## a daily increment (INCREMENT_NEW papers) into a bulk-loaded graph of INCREMENT_PAPERS, by step, with PROFILE
+bench-increment: install ## a daily increment (INCREMENT_NEW papers) into a bulk-loaded graph of INCREMENT_PAPERS (a number or all), by step, with PROFILE
 	@$(VENV)/bin/paper-graph neo4j start --instance bench --bolt-port $(BENCH_BOLT_PORT) --http-port $(BENCH_HTTP_PORT) >/dev/null
 	@NEO4J_URI=bolt://127.0.0.1:$(BENCH_BOLT_PORT) NEO4J_INSTANCE=bench NEO4J_BOLT_PORT=$(BENCH_BOLT_PORT) \
 	  NEO4J_HTTP_PORT=$(BENCH_HTTP_PORT) $(PY) -m paper_graph.bench.increment --papers $(INCREMENT_PAPERS) \
 	  --new $(INCREMENT_NEW) --profile; \
 	  status=$$?; $(VENV)/bin/paper-graph neo4j stop --instance bench >/dev/null; exit $$status
 
-scale: install ## extract + snapshot + graph load over the 115k-paper corpus, with peak memory (SCALE_LIMIT=N)
-	@$(PY) -m paper_graph.bench.scale --shared $(SHARED) $(if $(SCALE_LIMIT),--limit $(SCALE_LIMIT))
+scale: install ## extract + snapshot + graph load over the 115k-paper corpus, per step against spacy.blank("en") in the same run, with peak memory (SCALE_LIMIT=N)
+	@$(PY) -m paper_graph.bench.scale --shared $(SHARED) $(if $(SCALE_LIMIT),--limit $(SCALE_LIMIT)) \
+	  --bolt-port $(SCALE_BOLT_PORT) --http-port $(SCALE_HTTP_PORT)
 
 docs: $(VENV)/.installed ## regenerate docs/SCHEMA.md from graph/schema.py
 	@$(PY) -m graph.schema_docs

@@ -15,7 +15,7 @@ Steps without declared writes are left to the transactional loader (see `deferre
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -51,10 +51,19 @@ def _type_name(value: Any) -> str:
     return "string"
 
 
+def _zone_id(value: datetime) -> str | None:
+    """The tz database name of a datetime's zone (zoneinfo `key`, pytz `zone`); None for a fixed offset."""
+    return getattr(value.tzinfo, "key", None) or getattr(value.tzinfo, "zone", None)
+
+
 def _scalar_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        # the driver sends a named zone as a zone id (`...Z[UTC]` in Cypher), a fixed offset as an offset
+        zone = _zone_id(value)
+        return f"{value.isoformat()}[{zone}]" if zone else value.isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     return str(value)
 
@@ -132,6 +141,12 @@ class ImportFiles:
     deferred: list[str]  # steps the transactional loader runs after the import
     seconds: float
     empty_arrays: list[EmptyArrays] = field(default_factory=list)
+    step_rows: dict[str, int] = field(default_factory=dict)  # rows each step's row function gave
+
+    @property
+    def rows(self) -> int:
+        """Rows read the way the transactional loader counts them (`StepReport.rows`)."""
+        return sum(self.step_rows.values())
 
     @property
     def nodes(self) -> int:
@@ -208,11 +223,13 @@ class _Writer:
         self._file: IO[str] = self.group.data.open("w", encoding="utf-8", newline="")
 
     def write(self, leading: list[str], values: list[Any]) -> None:
-        for name, value in zip(self.columns.names, values, strict=True):
-            self.columns.observe(name, value)
-            if isinstance(value, str) and ("\n" in value or "\r" in value):
-                self.group.multiline = True
-        self._file.write(",".join([*leading, *map(csv_field, values)]) + "\n")
+        if len(self.columns.types) < len(self.columns.names):  # some column's type is not known yet
+            for name, value in zip(self.columns.names, values, strict=True):
+                self.columns.observe(name, value)
+        line = ",".join([*leading, *map(csv_field, values)])
+        if "\n" in line or "\r" in line:  # in any field: a key, a string, an array's item
+            self.group.multiline = True
+        self._file.write(line + "\n")
         self.group.records += 1
 
     def close(self, leading_headers: list[str]) -> FileGroup:
@@ -239,6 +256,7 @@ def write_import_files(
     seen: dict[model.Label, set[str]] = {model.Label.SNAPSHOT: {load_id}}
     groups: list[FileGroup] = []
     empty_arrays: list[EmptyArrays] = []
+    step_rows: dict[str, int] = {}
 
     snapshot_node = _Writer(folder, "Snapshot", "nodes", model.Label.SNAPSHOT.value, ())
     properties = snapshot_properties(snapshot.manifest)
@@ -257,14 +275,20 @@ def write_import_files(
                 writers.append(
                     (write, _Writer(folder, stem, "relationships", write.type.value, write.properties))
                 )
+        step_rows[step.name] = 0
+        emitters = [
+            _node_emitter(write, writer, seen)
+            if isinstance(write, NodeWrite)
+            else _relationship_emitter(write, writer, seen)
+            for write, writer in writers
+        ]
         for batch in batches(snapshot, step.table, batch_size):
-            for raw in step.to_rows(batch):
+            rows = step.to_rows(batch)
+            step_rows[step.name] += len(rows)
+            for raw in rows:
                 row = _flat(raw, load_id)
-                for write, writer in writers:
-                    if isinstance(write, NodeWrite):
-                        _write_node(write, writer, row, seen)
-                    else:
-                        _write_relationship(write, writer, row, seen)
+                for emit in emitters:
+                    emit(row)
         for write, writer in writers:
             if isinstance(write, NodeWrite):
                 leading = [f"{write.key}:ID({write.label.value})"]
@@ -288,13 +312,15 @@ def write_import_files(
         [s.name for s in deferred_steps(steps)],
         time.perf_counter() - started,
         empty_arrays,
+        step_rows,
     )
 
 
 def fill_empty_arrays(
-    driver: Driver, files: ImportFiles, database: str | None = None, batch: int = 10_000
+    driver: Driver, files: ImportFiles, database: str | None = None, batch: int = 100_000
 ) -> int:
-    """Set the empty-list properties the importer left out; returns how many were set."""
+    """Set the empty-list properties the importer left out; returns how many were set. Each statement
+    scans the label (the key is a parameter, so no index serves it): few, big batches."""
     statement = loader_statement("empty_arrays")
     written = 0
     for empty in files.empty_arrays:
@@ -311,31 +337,54 @@ def fill_empty_arrays(
     return written
 
 
-def _write_node(
-    write: NodeWrite, writer: _Writer, row: dict[str, Any], seen: dict[model.Label, set[str]]
-) -> None:
-    key = row[write.source(write.key)]
+_CONSTANT, _FIELD = True, False
+
+
+def _node_emitter(
+    write: NodeWrite, writer: _Writer, seen: dict[model.Label, set[str]]
+) -> Callable[[dict[str, Any]], None]:
+    """Writes a row's node unless its key was seen (MERGE: the first row of a key wins). What the
+    declaration says is looked up once here, not per row."""
     keys = seen.setdefault(write.label, set())
-    if key is None or key in keys:
-        return
-    keys.add(key)
-    leading = [csv_field(key)]
-    if write.extra_label_field:
-        leading.append(csv_field([write.label.value, row[write.extra_label_field]]))
-    values = [write.constants.get(p, row.get(write.source(p))) for p in writer.columns.names]
-    for name, value in zip(writer.columns.names, values, strict=True):
-        if isinstance(value, list | tuple) and not value:
-            writer.empty.setdefault(name, []).append(key)
-    writer.write(leading, values)
+    key_field, extra, label = write.source(write.key), write.extra_label_field, write.label.value
+    names = writer.columns.names
+    sources = [
+        (_CONSTANT, write.constants[p]) if p in write.constants else (_FIELD, write.source(p)) for p in names
+    ]
+
+    def emit(row: dict[str, Any]) -> None:
+        key = row[key_field]
+        if key is None or key in keys:
+            return
+        keys.add(key)
+        leading = [csv_field(key)]
+        if extra:
+            leading.append(csv_field([label, row[extra]]))
+        values = [source if constant else row.get(source) for constant, source in sources]
+        for name, value in zip(names, values, strict=True):
+            if isinstance(value, list | tuple) and not value:
+                writer.empty.setdefault(name, []).append(key)
+        writer.write(leading, values)
+
+    return emit
 
 
-def _write_relationship(
-    write: RelWrite, writer: _Writer, row: dict[str, Any], seen: dict[model.Label, set[str]]
-) -> None:
-    if write.where is not None and not row.get(write.where):
-        return
+def _relationship_emitter(
+    write: RelWrite, writer: _Writer, seen: dict[model.Label, set[str]]
+) -> Callable[[dict[str, Any]], None]:
+    """Writes a row's relationship when both ends exist (MATCH) and its `where` field is true."""
     spec = write.spec
-    start, end = row.get(write.start_field), row.get(write.end_field)
-    if start not in seen.get(_id_space(spec.start), ()) or end not in seen.get(_id_space(spec.end), ()):
-        return
-    writer.write([csv_field(start), csv_field(end)], [row.get(write.source(p)) for p in writer.columns.names])
+    starts = seen.setdefault(_id_space(spec.start), set())  # the same sets the node emitters fill
+    ends = seen.setdefault(_id_space(spec.end), set())
+    start_field, end_field, where = write.start_field, write.end_field, write.where
+    fields = [write.source(p) for p in writer.columns.names]
+
+    def emit(row: dict[str, Any]) -> None:
+        if where is not None and not row.get(where):
+            return
+        start, end = row.get(start_field), row.get(end_field)
+        if start not in starts or end not in ends:
+            return
+        writer.write([csv_field(start), csv_field(end)], [row.get(f) for f in fields])
+
+    return emit

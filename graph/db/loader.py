@@ -23,7 +23,7 @@ from neo4j import Driver, ManagedTransaction
 
 from extract.clean import title_paper_id
 from graph.db import model
-from graph.db.queries import constraint_statements, loader_statement
+from graph.db.queries import loader_statement, named_constraint_statements
 from graph.db.writes import NodeWrite, RelWrite, Write
 from graph.snapshot.manifest import Manifest
 
@@ -290,8 +290,21 @@ RELATION_STEPS: tuple[Step, ...] = (
     Step("prune_references", "papers", "prune_references", paper_id_rows, prune=True),
     Step("citations", "citations", "citations"),
     Step("prune_citations", "papers", "prune_citations", s2_enriched_paper_ids, prune=True),
-    Step("hub_repos", "hub_repos", "hub_repos", hub_repo_rows),
-    Step("paper_hub_links", "paper_hub_links", "paper_hub_links"),
+    Step(
+        "hub_repos",
+        "hub_repos",
+        "hub_repos",
+        hub_repo_rows,
+        writes=(NodeWrite(model.Label.HUB_REPO, extra_label_field="label"),),
+    ),
+    # the links' papers are the snapshot's own (the Hub is asked about ingested papers only), so the
+    # importer, which matches them among the snapshot's papers, writes what the statement does
+    Step(
+        "paper_hub_links",
+        "paper_hub_links",
+        "paper_hub_links",
+        writes=(RelWrite(model.Rel.CITES, "hub_key", "paper_id", start=model.Label.HUB_REPO),),
+    ),
     # a snapshot without any Hub link was written without the Hub (unreachable): keep the links there are
     Step(
         "prune_hub_links",
@@ -329,13 +342,21 @@ def _run_statement(tx: ManagedTransaction, statement: str, params: dict[str, Any
     tx.run(statement, params).consume()
 
 
+def existing_schema_names(driver: Driver, database: str | None = None) -> set[str]:
+    """Names of the graph's indexes and of the constraints owning them."""
+    records, _, _ = driver.execute_query(loader_statement("schema_names"), database_=database)
+    return {r["name"] for r in records} | {r["owningConstraint"] for r in records if r["owningConstraint"]}
+
+
 def ensure_schema(driver: Driver, database: str | None = None) -> int:
-    """Create the constraints and indexes (IF NOT EXISTS); returns how many statements ran."""
-    statements = constraint_statements()
+    """Create the constraints and indexes that do not exist yet (each statement is IF NOT EXISTS too:
+    a concurrent load may create one meanwhile); returns how many statements ran (0 when all exist)."""
+    existing = existing_schema_names(driver, database)
+    missing = [s for name, s in named_constraint_statements().items() if name not in existing]
     with driver.session(database=database) as session:
-        for statement in statements:
+        for statement in missing:
             session.run(statement).consume()  # schema commands need their own auto-commit transaction
-    return len(statements)
+    return len(missing)
 
 
 def wipe_graph(driver: Driver, database: str | None = None, rows: int = 10_000) -> None:

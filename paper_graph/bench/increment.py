@@ -1,10 +1,11 @@
 """Benchmark: a daily increment into a big graph, step by step, and the PROFILE of every statement.
 
-    python -m paper_graph.bench.increment [--papers 30000] [--new 50] [--increments 2] [--profile]
+    python -m paper_graph.bench.increment [--papers 30000|all] [--new 50] [--increments 2] [--profile]
 
-The graph is the first `--papers` corpus papers (entities from the load bench's gazetteer), built by
-the bulk import (paper_graph.local.bulk: the local server named by NEO4J_INSTANCE / NEO4J_BOLT_PORT,
-whose database it replaces). Each increment is the next `--new` papers, as the next day's snapshot,
+The graph is the first `--papers` corpus papers (`all`: the full corpus less the increments' papers,
+which are its last ones), entities from the load bench's gazetteer, built by the bulk import
+(paper_graph.local.bulk: the local server named by NEO4J_INSTANCE / NEO4J_BOLT_PORT, whose database
+it replaces). Each increment is the next `--new` papers, as the next day's snapshot,
 loaded by the transactional loader (`load_snapshot`, every step) as the load DAG does; the report
 gives each step's rows, rows/s and seconds. The first increment runs right after the bulk load's server
 restart (every statement is planned for the first time), the next ones on a warm server.
@@ -26,7 +27,7 @@ from graph.db.queries import loader_statement
 from graph.db.runner import graph_counts
 from graph.snapshot import open_snapshot
 from paper_graph.bench.common import corpus_path, corpus_records
-from paper_graph.bench.load import build_snapshot
+from paper_graph.bench.load import build_snapshot, parse_paper_count
 from paper_graph.local.bulk import bulk_load, local_instance
 
 
@@ -64,7 +65,13 @@ def profile_steps(driver: Any, snapshot: Any, batch_size: int) -> None:
 
 
 @click.command()
-@click.option("--papers", "paper_count", type=click.IntRange(min=1), default=30_000, show_default=True)
+@click.option(
+    "--papers",
+    "paper_count",
+    default="30000",
+    show_default=True,
+    help="Papers of the bulk-loaded graph; 'all': the whole corpus but the increments' papers (held back).",
+)
 @click.option("--new", "new_count", type=click.IntRange(min=1), default=50, show_default=True)
 @click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True)
 @click.option(
@@ -75,16 +82,21 @@ def profile_steps(driver: Any, snapshot: Any, batch_size: int) -> None:
     help="Daily increments, one after the other (the first runs right after the server's restart).",
 )
 @click.option("--profile", is_flag=True, help="PROFILE each loader statement on the increment (rolled back).")
-def main(paper_count: int, new_count: int, batch_size: int, increments: int, profile: bool) -> None:
+def main(paper_count: str, new_count: int, batch_size: int, increments: int, profile: bool) -> None:
     """Bulk-load a big graph, then time a daily increment into it, by step."""
     path = corpus_path()
     if not path.exists():
         raise click.ClickException(f"{path} is absent: this bench needs the corpus")
-    papers = [record.to_dict() for record in corpus_records(path, paper_count + new_count * increments)]
-    base = papers[:paper_count]
-    days = [
-        papers[paper_count + i * new_count : paper_count + (i + 1) * new_count] for i in range(increments)
+    count = parse_paper_count(paper_count)
+    held_back = new_count * increments
+    papers = [
+        record.to_dict() for record in corpus_records(path, None if count is None else count + held_back)
     ]
+    if len(papers) <= held_back:
+        raise click.ClickException(f"{path} has {len(papers):,} papers: too few for {held_back:,} new ones")
+    base_count = len(papers) - held_back  # all the corpus but the increments, or --papers
+    base = papers[:base_count]
+    days = [papers[base_count + i * new_count : base_count + (i + 1) * new_count] for i in range(increments)]
     instance = local_instance()
     with tempfile.TemporaryDirectory(prefix="paper-graph-increment-") as tmp:
         build_snapshot(Path(tmp), base, run_id="base", snapshot_date="2025-01-31")

@@ -35,10 +35,20 @@ class BulkLoadError(RuntimeError):
 @dataclass
 class BulkReport:
     files: ImportFiles
-    import_seconds: float  # server stopped, import, server answering again
-    tool_seconds: float  # neo4j-admin database import full alone
-    deferred: LoadReport  # constraints, the Snapshot stamp and the steps the importer does not write
+    stop_seconds: float  # the server's clean stop (0 when it was not running)
+    tool_seconds: float  # neo4j-admin database import full (its JVM included)
+    start_seconds: float  # the server started again, until Bolt and HTTP answer
+    schema_seconds: float  # constraints and indexes created (and populated) on the imported graph
+    fill_seconds: float  # the empty lists the importer cannot write
+    deferred: LoadReport  # the Snapshot stamp and the steps the importer does not write
     seconds: float  # the whole load, from the snapshot to a queryable graph
+    probe_seconds: float = 0.0  # starting the server to see whether its database is empty
+    probed: bool = True  # False for a new instance (no store yet): the server was not started to count
+
+    @property
+    def import_seconds(self) -> float:
+        """The downtime: server stopped, import, server answering again."""
+        return self.stop_seconds + self.tool_seconds + self.start_seconds
 
     @property
     def load_id(self) -> str:
@@ -53,6 +63,28 @@ class BulkReport:
     def records_per_second(self) -> float:
         return self.records / self.seconds if self.seconds > 0 else 0.0
 
+    @property
+    def rows(self) -> int:
+        """Snapshot rows loaded, counted as the transactional loader counts them (`LoadReport.rows`)."""
+        return self.files.rows + self.deferred.rows
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+    def phases(self) -> dict[str, float]:
+        """Seconds by phase, in order; they add up to `seconds` but for bookkeeping."""
+        return {
+            "probe": self.probe_seconds,
+            "files": self.files.seconds,
+            "stop": self.stop_seconds,
+            "import tool": self.tool_seconds,
+            "start": self.start_seconds,
+            "constraints": self.schema_seconds,
+            "empty lists": self.fill_seconds,
+            "deferred steps": self.deferred.seconds,
+        }
+
     def summary(self) -> dict[str, Any]:
         return {
             "load_id": self.load_id,
@@ -61,10 +93,13 @@ class BulkReport:
             "generate_seconds": round(self.files.seconds, 3),
             "import_seconds": round(self.import_seconds, 3),
             "tool_seconds": round(self.tool_seconds, 3),
+            "phases": {name: round(seconds, 3) for name, seconds in self.phases().items()},
             "deferred_steps": self.files.deferred,
             "deferred": self.deferred.summary(),
             "seconds": round(self.seconds, 3),
             "records_per_second": round(self.records_per_second, 1),
+            "rows": self.rows,
+            "rows_per_second": round(self.rows_per_second, 1),
         }
 
 
@@ -86,6 +121,11 @@ def _driver(instance: neo4j_local.Instance) -> Driver:
     return GraphDatabase.driver(instance.uri, auth=(neo4j_local.USER, neo4j_local.password()))
 
 
+def database_exists(instance: neo4j_local.Instance, database: str = DATABASE) -> bool:
+    """The instance has store files for `database` (a new instance has none until its first start)."""
+    return (instance.home / "data" / "databases" / database).exists()
+
+
 def node_count(driver: Driver) -> int:
     records, _, _ = driver.execute_query("MATCH (n) RETURN count(n) AS nodes", database_=DATABASE)
     return int(records[0]["nodes"])
@@ -105,38 +145,47 @@ def bulk_load(
     if verify:
         snapshot.verify()
     started = time.perf_counter()
-    neo4j_local.start(instance)
-    with _driver(instance) as driver:
-        nodes = node_count(driver)
-    if nodes and not force:
-        raise BulkLoadError(
-            f"the database of {instance.uri} holds {nodes:,} nodes; a bulk load replaces it. "
-            "Load without --bulk to add this snapshot, or pass --force to replace the graph."
-        )
+    probed = neo4j_local.running_pid(instance) is not None or database_exists(instance)
+    if probed:
+        neo4j_local.start(instance)
+        with _driver(instance) as driver:
+            nodes = node_count(driver)
+        if nodes and not force:
+            raise BulkLoadError(
+                f"the database of {instance.uri} holds {nodes:,} nodes; a bulk load replaces it. "
+                "Load without --bulk to add this snapshot, or pass --force to replace the graph."
+            )
+    # else a new instance: no store yet, so nothing to replace and no server to start just to count
+    probe_seconds = time.perf_counter() - started
     folder = instance.home / "import" / "bulk"
     shutil.rmtree(folder, ignore_errors=True)
     try:
         files = write_import_files(snapshot, folder, steps=steps)
-        import_started = time.perf_counter()
+        stop_started = time.perf_counter()
         neo4j_local.stop(instance)
         tool_started = time.perf_counter()
         try:
             neo4j_local.import_full(instance, [*files.arguments(DATABASE), "--overwrite-destination=true"])
-            tool_seconds = time.perf_counter() - tool_started
         except neo4j_local.Neo4jLocalError as exc:
             raise BulkLoadError(
                 f"{exc}\nThe database of instance {instance.name!r} is likely unusable now: fix the cause"
                 " and bulk-load again with --force."
             ) from exc
         finally:
-            neo4j_local.start(instance)  # the server runs again, with the old graph if the import failed
-        import_seconds = time.perf_counter() - import_started
+            start_started = time.perf_counter()
+            # the server runs again (with the old graph if the import failed); the constraints need
+            # only Bolt, so its web server comes up meanwhile (wait_ready below)
+            neo4j_local.start(instance, http=False)
+        start_seconds = time.perf_counter() - start_started
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     deferred_names = set(files.deferred)
     with _driver(instance) as driver:
+        schema_started = time.perf_counter()
         ensure_schema(driver, DATABASE)
+        fill_started = time.perf_counter()
         fill_empty_arrays(driver, files, DATABASE)
+        fill_seconds = time.perf_counter() - fill_started
         deferred = load_snapshot(
             driver,
             snapshot,
@@ -145,4 +194,16 @@ def bulk_load(
             database=DATABASE,
             verify=False,
         )
-    return BulkReport(files, import_seconds, tool_seconds, deferred, time.perf_counter() - started)
+    neo4j_local.wait_ready(instance)  # and HTTP (Browser) answers too, as after `start`
+    return BulkReport(
+        files,
+        stop_seconds=tool_started - stop_started,
+        tool_seconds=start_started - tool_started,
+        start_seconds=start_seconds,
+        schema_seconds=fill_started - schema_started,
+        fill_seconds=fill_seconds,
+        deferred=deferred,
+        seconds=time.perf_counter() - started,
+        probe_seconds=probe_seconds,
+        probed=probed,
+    )

@@ -253,8 +253,10 @@ def http_ready(instance: Instance) -> bool:
         return False
 
 
-def start(instance: Instance, timeout: float = 120.0) -> int:
-    """Start the instance in the background (no-op when it already runs); return its pid once Bolt answers."""
+def start(instance: Instance, timeout: float = 120.0, *, http: bool = True) -> int:
+    """Start the instance in the background (no-op when it already runs); return its pid once Bolt (and,
+    unless `http=False`, HTTP) answers. Bolt answers a second or more before the web server: a caller
+    with Bolt work to do first passes `http=False` and calls `wait_ready` afterwards."""
     install()
     pid = running_pid(instance)
     pw = password()
@@ -287,15 +289,31 @@ def start(instance: Instance, timeout: float = 120.0) -> int:
             cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
         )
     instance.pid_file.write_text(str(proc.pid))
-    _wait_bolt(instance, pw, proc.pid, timeout, log_start)
+    _wait_bolt(instance, pw, proc.pid, timeout, log_start, http=http)
     return proc.pid
 
 
-def _wait_bolt(instance: Instance, pw: str, pid: int, timeout: float, log_start: int = 0) -> None:
+def wait_ready(instance: Instance, timeout: float = 120.0) -> None:
+    """Wait until the running instance answers on Bolt and HTTP (after `start(..., http=False)`)."""
+    pid = running_pid(instance)
+    if pid is None:
+        raise Neo4jLocalError(
+            f"Neo4j '{instance.name}' is not running. Last lines of {instance.log_file}:\n"
+            f"{_tail(instance.log_file, TAIL_LINES)}"
+        )
+    _wait_bolt(instance, password(), pid, timeout)
+
+
+POLL_SECONDS = 0.25
+
+
+def _wait_bolt(
+    instance: Instance, pw: str, pid: int, timeout: float, log_start: int = 0, *, http: bool = True
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         # both listeners: Bolt comes up first, and the server still exits if the HTTP port is taken
-        if bolt_ready(instance, pw) and http_ready(instance):
+        if bolt_ready(instance, pw) and (not http or http_ready(instance)):
             return
         try:
             finished, _ = os.waitpid(pid, os.WNOHANG)
@@ -306,7 +324,7 @@ def _wait_bolt(instance: Instance, pw: str, pid: int, timeout: float, log_start:
                 f"Neo4j '{instance.name}' exited while starting. Last lines of {instance.log_file}:\n"
                 f"{_tail(instance.log_file, TAIL_LINES, since=log_start)}"
             )
-        time.sleep(0.5)
+        time.sleep(POLL_SECONDS)
     raise Neo4jLocalError(
         f"Neo4j '{instance.name}' did not answer on {instance.uri} within {timeout:.0f}s."
         f" Last lines of {instance.log_file}:\n{_tail(instance.log_file, TAIL_LINES, since=log_start)}"

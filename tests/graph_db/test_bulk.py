@@ -7,9 +7,13 @@ PG_TEST_NEO4J_BULK_BOLT_PORT / PG_TEST_NEO4J_BULK_HTTP_PORT), never the shared t
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import pyarrow as pa
 import pytest
 
 from graph.db import model
@@ -19,7 +23,8 @@ from graph.db.loader import ALL_STEPS, Step, load_snapshot
 from graph.db.writes import NodeWrite, RelWrite
 from graph.snapshot import Snapshot, open_snapshot
 from paper_graph.local import neo4j as neo4j_local
-from paper_graph.local.bulk import BulkLoadError, bulk_load, local_instance
+from paper_graph.local.bulk import BulkLoadError, bulk_load, database_exists, local_instance
+from tests.graph_db.fixture_snapshot import fixture_tables, write_fixture_snapshot
 from tests.graph_db.graph_dump import canonical_dump
 
 
@@ -30,6 +35,8 @@ def bulk_instance(neo4j_server) -> Iterator[neo4j_local.Instance]:  # type: igno
         bolt_port=int(os.environ.get("PG_TEST_NEO4J_BULK_BOLT_PORT", 17689)),
         http_port=int(os.environ.get("PG_TEST_NEO4J_BULK_HTTP_PORT", 17476)),
     )
+    neo4j_local.stop(instance)
+    shutil.rmtree(instance.home, ignore_errors=True)  # a new instance: the first bulk load needs no probe
     try:
         yield instance
     finally:
@@ -49,6 +56,9 @@ def test_csv_fields_keep_null_empty_strings_quotes_and_arrays() -> None:
     assert csv_field(["a;b", "c"]) == '"a;b\x1fc"'
     assert csv_field(True) == "true"
     assert csv_field(3) == "3"
+    # a named zone keeps its id (as the driver sends it), a fixed offset stays an offset
+    assert csv_field(datetime(2024, 3, 1, 10, tzinfo=ZoneInfo("UTC"))) == "2024-03-01T10:00:00+00:00[UTC]"
+    assert csv_field(datetime(2024, 3, 1, 10, tzinfo=UTC)) == "2024-03-01T10:00:00+00:00"
 
 
 def test_a_relationship_needs_its_nodes_from_an_earlier_step() -> None:
@@ -70,14 +80,32 @@ def test_steps_without_declared_writes_are_left_to_the_transactional_loader(
 ) -> None:
     custom = Step("custom", "papers", "papers")  # no writes declared
     files = write_import_files(v1, tmp_path, steps=[*ALL_STEPS, custom])
-    # the enrichment steps declare no writes yet: the transactional loader runs them after the import
-    enrichment = ["citations", "hub_repos", "paper_hub_links"]
-    assert [s.name for s in deferred_steps()] == enrichment
-    assert files.deferred == [*enrichment, "custom"]
+    # citations merge stubs by arXiv id, S2 id or title: the transactional loader runs them after the import
+    assert [s.name for s in deferred_steps()] == ["citations"]
+    assert files.deferred == ["citations", "custom"]
     headers = {g.header.name: g.header.read_text().strip() for g in files.groups}
+    assert headers["hub_repos.0.header.csv"].startswith("key:ID(HubRepo),:LABEL,kind:string")
+    assert "last_modified:datetime" in headers["hub_repos.0.header.csv"]
+    assert headers["paper_hub_links.0.header.csv"] == ":START_ID(HubRepo),:END_ID(Paper),load_id:string"
     assert headers["entities.0.header.csv"].startswith("key:ID(Entity),:LABEL,type:string")
     assert "published_at:date" in headers["papers.0.header.csv"]
     assert "categories:string[]" in headers["papers.0.header.csv"]
+
+
+def test_a_line_break_in_any_field_asks_the_importer_for_multiline_fields(tmp_path: Path) -> None:
+    tables = fixture_tables("v1")
+    assert (
+        "--multiline-fields=true"
+        not in write_import_files(
+            write_fixture_snapshot(tmp_path / "plain", "v1", tables), tmp_path / "plain-files"
+        ).arguments()
+    )
+    entities = tables["entities"].to_pylist()
+    entities[0]["aliases"] = [*entities[0]["aliases"], "Alpha\nNet"]  # a line break in an array item
+    tables["entities"] = pa.Table.from_pylist(entities, schema=tables["entities"].schema)
+    files = write_import_files(write_fixture_snapshot(tmp_path / "broken", "v1", tables), tmp_path / "files")
+    assert "--multiline-fields=true" in files.arguments()
+    assert [g.name for g in files.groups if g.multiline] == ["Entity"]
 
 
 def test_bulk_load_refuses_a_server_that_is_not_the_local_one() -> None:
@@ -91,11 +119,15 @@ def test_bulk_then_incremental_equals_the_transactional_loads(
     v1: Snapshot,
     v2: Snapshot,  # type: ignore[no-untyped-def]
 ) -> None:
-    load_snapshot(neo4j_clean, v1)
+    transactional_report = load_snapshot(neo4j_clean, v1)
     transactional_v1 = canonical_dump(neo4j_clean)
 
-    report = bulk_load(bulk_instance, v1, force=True)
+    assert not database_exists(bulk_instance)
+    report = bulk_load(bulk_instance, v1)  # a new instance's database: empty, no --force needed
+    assert not report.probed  # nor a server start just to count its nodes
     assert report.records == report.files.nodes + report.files.relationships > 0
+    assert database_exists(bulk_instance)
+    assert report.rows == transactional_report.rows  # the same rows, counted the same way
     with _driver(bulk_instance) as driver:
         bulk_v1 = canonical_dump(driver)
         assert bulk_v1 == transactional_v1, _diff(bulk_v1, transactional_v1)
@@ -107,6 +139,27 @@ def test_bulk_then_incremental_equals_the_transactional_loads(
 
     with pytest.raises(BulkLoadError, match="holds .* nodes"):
         bulk_load(bulk_instance, v1)  # not empty any more, and not forced
+
+
+def test_bulk_with_citations_and_hub_links_equals_the_transactional_load(
+    bulk_instance: neo4j_local.Instance, neo4j_clean, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Hub repos and their links are imported; citations (stubs merged by id) run after the import."""
+    cite_v1 = write_fixture_snapshot(tmp_path, "cite_v1")
+    load_snapshot(neo4j_clean, cite_v1)
+    transactional = canonical_dump(neo4j_clean)
+    assert any('"HubRepo"' in line for line in transactional)
+    stamps = "MATCH (h:HubRepo) RETURN h.key AS key, toString(h.last_modified) AS text ORDER BY key"
+    transactional_stamps = neo4j_clean.execute_query(stamps).records
+
+    report = bulk_load(bulk_instance, cite_v1, force=True)
+    assert report.deferred.step("citations").written > 0
+    assert {g.name for g in report.files.groups} >= {"HubRepo", "CITES"}
+    with _driver(bulk_instance) as driver:
+        bulk = canonical_dump(driver)
+        assert bulk == transactional, _diff(bulk, transactional)
+        # the dump shows values as text; Cypher's text of a datetime also tells a zone id from an offset
+        assert driver.execute_query(stamps).records == transactional_stamps
 
 
 def test_load_bulk_from_the_command_line_refuses_remote_and_non_empty(

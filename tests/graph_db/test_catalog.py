@@ -18,6 +18,7 @@ from graph.db.queries import (
     catalog,
     constraint_statements,
     get,
+    named_constraint_statements,
     parse_query_file,
 )
 
@@ -82,6 +83,7 @@ def test_name_scan_finds_names() -> None:
 def test_constraints_match_the_model_keys() -> None:
     statements = constraint_statements()
     assert all(s.startswith("CREATE ") and "IF NOT EXISTS" in s for s in statements)
+    assert list(named_constraint_statements().values()) == statements  # each names what it creates
     unique = set(re.findall(r"FOR \(n:(\w+)\) REQUIRE n\.(\w+) IS UNIQUE", CONSTRAINTS_FILE.read_text()))
     assert unique == {(label.value, key) for label, key in model.NODE_KEYS.items()}
 

@@ -9,8 +9,16 @@ import pyarrow as pa
 import pytest
 
 from graph.db.checks import check_load
-from graph.db.loader import CORE_STEPS, RELATION_STEPS, BatchEvent, load_snapshot
+from graph.db.loader import (
+    CORE_STEPS,
+    RELATION_STEPS,
+    BatchEvent,
+    ensure_schema,
+    existing_schema_names,
+    load_snapshot,
+)
 from graph.db.model import NODE_KEYS, Label, Rel
+from graph.db.queries import named_constraint_statements
 from graph.db.runner import graph_counts
 from graph.snapshot import Snapshot, SnapshotIntegrityError, open_snapshot
 from tests.graph_db.fixture_snapshot import fixture_data, fixture_tables, write_fixture_snapshot
@@ -111,6 +119,25 @@ def test_constraints_and_indexes_are_created(neo4j_clean, v1: Snapshot) -> None:
     )
     unique = {(r["label"], tuple(r["properties"])) for r in records if r["type"] == "UNIQUENESS"}
     assert {(label.value, (key,)) for label, key in NODE_KEYS.items()} <= unique
+
+
+def test_schema_statements_are_sent_only_for_what_is_missing(neo4j_clean) -> None:  # type: ignore[no-untyped-def]
+    named = named_constraint_statements()
+    ensure_schema(neo4j_clean)
+    assert set(named) <= existing_schema_names(neo4j_clean)
+    assert ensure_schema(neo4j_clean) == 0  # the whole schema is there: nothing is sent
+    neo4j_clean.execute_query("DROP INDEX entity_name")
+    neo4j_clean.execute_query("DROP CONSTRAINT author_key")
+    assert not {"entity_name", "author_key"} & existing_schema_names(neo4j_clean)
+    assert ensure_schema(neo4j_clean) == 2
+    assert set(named) <= existing_schema_names(neo4j_clean)
+    records, _, _ = neo4j_clean.execute_query(
+        "SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties WHERE name = 'author_key'"
+        " RETURN type, labelsOrTypes, properties"
+    )
+    assert [(r["type"], r["labelsOrTypes"], r["properties"]) for r in records] == [
+        ("UNIQUENESS", ["Author"], ["key"])
+    ]
 
 
 def test_loading_twice_changes_nothing(neo4j_clean, v1: Snapshot) -> None:

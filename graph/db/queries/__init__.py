@@ -245,3 +245,18 @@ def constraint_statements() -> list[str]:
         if not line.startswith("//")
     ]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+_SCHEMA_NAME = re.compile(r"^CREATE\s+(?:CONSTRAINT|INDEX)\s+(\w+)\s+IF NOT EXISTS\b")
+
+
+def named_constraint_statements() -> dict[str, str]:
+    """constraints.cypher by the name each statement creates (every statement names its index or
+    constraint, so `SHOW INDEXES` tells which exist)."""
+    named: dict[str, str] = {}
+    for statement in constraint_statements():
+        match = _SCHEMA_NAME.match(statement)
+        if match is None:
+            raise QueryError(f"{CONSTRAINTS_FILE}: a statement names no index or constraint: {statement!r}")
+        named[match.group(1)] = statement
+    return named
