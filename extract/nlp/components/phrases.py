@@ -67,18 +67,20 @@ class PhraseGazetteer:
     def __call__(self, doc: Doc) -> Doc:
         labels = self.labels
         found: dict[str, list[Span]] = {group: [] for group in self.groups}
-        bounds: dict[str, list[tuple[int, int, str]]] = {group: [] for group in self.groups}
+        bounds: dict[str, list[tuple[int, int, str]]] = {}  # of the groups found
         for match_id, start, end in self.matcher(doc):
             group, label, key, label_text = labels[match_id]
             found[group].append(Span(doc, start, end, label=label, kb_id=key, span_id=key))
-            bounds[group].append((start, end, label_text))
+            bounds.setdefault(group, []).append((start, end, label_text))
         groups = doc.spans.data  # what `doc.spans[group] = spans` stores, without its Python-level checks
-        cache = doc.user_data.get(SPAN_BOUNDS_KEY)
-        if cache is None:
-            cache = doc.user_data[SPAN_BOUNDS_KEY] = {}
         for group, group_spans in found.items():
             groups[group] = SpanGroup(doc, name=group, spans=group_spans)
-            cache[group] = bounds[group]
+        if bounds:  # (`span_bounds` of an empty group needs no cache)
+            cache = doc.user_data.get(SPAN_BOUNDS_KEY)
+            if cache is None:
+                doc.user_data[SPAN_BOUNDS_KEY] = bounds
+            else:
+                cache.update(bounds)
         return doc
 
 
