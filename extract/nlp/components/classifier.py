@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy
-from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.pipeline import TrainablePipe
 from spacy.strings import hash_string
@@ -54,7 +53,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_WEIGHTS = "weights/span_classifier.npz"
 FEATURE_BUCKETS = 2**17
 
-_WORD_ATTR = LOWER  # the word id of every token, the context features read
+# the word id (`Token.lower`) of the tokens the context features read, outside the doc a boundary
 # the hand-curated lists are overrides: their names are not judged (and not read, which saves time);
 # a candidate of another group on the same tokens may be dropped, the curated one stays
 CLASSIFIED_GROUPS = tuple(group for group in CANDIDATE_GROUPS if group not in CURATED_GROUPS)
@@ -64,8 +63,7 @@ for _cue, _words in enumerate((SKIP_HEADS, DATASET_HEADS, MODEL_HEADS, METHOD_HE
     for _word in _words:
         _HEAD_CUE.setdefault(hash_string(_word), _cue)
 _BOUNDARY = numpy.array([hash_string("<s>"), hash_string("</s>")], dtype=numpy.uint64)
-_OPEN_ROWS = numpy.array([_BOUNDARY[0]] * 2, dtype=numpy.uint64)
-_CLOSE_ROWS = numpy.array([_BOUNDARY[1]] * 2, dtype=numpy.uint64)
+_OPEN, _CLOSE = int(_BOUNDARY[0]), int(_BOUNDARY[1])
 _SENTENCE_END = numpy.array([hash_string(p) for p in (".", "\n\n", ":", ";")], dtype=numpy.uint64)
 _DIGIT = re.compile(r"\d")
 _MULTIPLIER = numpy.uint64(0x9E3779B97F4A7C15)
@@ -110,6 +108,10 @@ _CHAR_CLASSES = str.maketrans(
     }
 )
 _RUNS = {1: (re.compile(r"(.)\1+"), r"\1"), 2: (re.compile(r"(.)\1{2,}"), r"\1\1")}
+# the runs of the three letter classes, cut by literal replacements (a template like r"\1" is expanded
+# by Python code at every match); a doubled character of any other class takes the `_RUNS` pattern
+_CLASS_RUNS = {cap: tuple((re.compile(f"{c}{{{cap + 1},}}"), c * cap) for c in "Xxd") for cap in (1, 2)}
+_OTHER_RUN = re.compile(r"([^Xxd])\1")
 
 
 def _shape(text: str, cap: int) -> str:
@@ -120,8 +122,12 @@ def _shape(text: str, cap: int) -> str:
 @functools.lru_cache(maxsize=65536)
 def _cut_runs(classes: str, cap: int) -> str:
     """(memoised: far fewer class strings than surfaces, and the substitution is slow)"""
-    pattern, replacement = _RUNS[cap]
-    return pattern.sub(replacement, classes)
+    if _OTHER_RUN.search(classes):
+        pattern, replacement = _RUNS[cap]
+        return pattern.sub(replacement, classes)
+    for pattern, replacement in _CLASS_RUNS[cap]:
+        classes = pattern.sub(replacement, classes)
+    return classes
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -129,6 +135,7 @@ def surface_features(surface: str) -> tuple[int, ...]:
     """Hashed features of a candidate's text alone (memoised: names recur across papers)."""
     lower = surface.lower()
     words = surface.split()
+    classes = surface.translate(_CHAR_CLASSES)  # `_shape` of both caps, translated once
     flags = (
         "lower"
         if surface.islower()
@@ -142,8 +149,8 @@ def surface_features(surface: str) -> tuple[int, ...]:
     )
     features = [
         f"s={lower}",
-        f"shape1={_shape(surface, 1)}",
-        f"shape2={_shape(surface, 2)}",
+        f"shape1={_cut_runs(classes, 1)}",
+        f"shape2={_cut_runs(classes, 2)}",
         f"suffix3={lower[-3:]}",
         f"prefix3={lower[:3]}",
         f"chars={min(len(surface), 12)}",
@@ -151,7 +158,7 @@ def surface_features(surface: str) -> tuple[int, ...]:
         f"words={min(len(words), 4)}|{flags[0]}",
         f"stop={surface_key(surface) in stoplist()}",
     ]
-    return tuple(hash_string(feature) for feature in features)
+    return tuple(map(hash_string, features))
 
 
 @dataclass(slots=True)
@@ -202,35 +209,31 @@ def batch_features(
 ) -> tuple[list[Candidates], tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]]:
     """Candidates per doc and the batch's SparseLinear input (keys, values, lengths).
 
-    The docs' lowercase word ids are laid end to end, two boundary rows either side of each doc, so
-    that every feature column is computed once for the whole batch."""
+    The word ids around every candidate of the batch form one table (`_CONTEXT_POSITIONS`), so that
+    every feature column is computed once for the whole batch."""
     all_candidates: list[Candidates] = []
     with_candidates: list[Doc] = []
-    columns: list[numpy.ndarray] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    context: list[int] = []
+    token_counts: list[int] = []
     labels: list[int] = []
     masks: list[int] = []
-    offset = 0
     for doc in docs:
         candidates = doc_candidates(doc)
         all_candidates.append(candidates)
         if not candidates.starts:
             continue
-        doc_columns = doc.to_array(_WORD_ATTR)
-        columns += [_OPEN_ROWS, doc_columns, _CLOSE_ROWS]
-        base = offset + 2
-        starts += [s + base for s in candidates.starts]
-        ends += [e + base for e in candidates.ends]
-        offset += len(doc_columns) + 4
+        size = len(doc)
+        for start, end in zip(candidates.starts, candidates.ends, strict=True):
+            token_counts.append(end - start)
+            for i in (start - 1, start - 2, end, end + 1, start, end - 1):
+                context.append(doc[i].lower if 0 <= i < size else _OPEN if i < 0 else _CLOSE)
         labels += candidates.labels
         masks += candidates.masks
         with_candidates.append(doc)
-    if not starts:
+    if not token_counts:
         empty = numpy.zeros(0, dtype=numpy.uint64)
         return all_candidates, (empty, numpy.zeros(0, dtype=numpy.float32), numpy.zeros(0, dtype=numpy.int32))
-    table = numpy.concatenate(columns)
-    token_starts, token_ends = numpy.array(starts, dtype=numpy.int64), numpy.array(ends, dtype=numpy.int64)
+    table = numpy.array(context, dtype=numpy.uint64).reshape(-1, _CONTEXT_POSITIONS)
     in_title: list[bool] = []
     repeats: list[int] = []
     surfaces: list[str] = []
@@ -246,8 +249,7 @@ def batch_features(
         surfaces += candidates.surfaces
     keys = _feature_keys(
         table,
-        token_starts,
-        token_ends,
+        numpy.array(token_counts, dtype=numpy.int64),
         numpy.array(labels, dtype=numpy.uint64),
         numpy.array(masks, dtype=numpy.uint64),
         numpy.array(in_title, dtype=numpy.uint64),
@@ -260,25 +262,26 @@ def batch_features(
     return all_candidates, (numpy.ascontiguousarray(keys.ravel()), values, lengths)
 
 
+_CONTEXT_POSITIONS = 6  # the words before (2), after (2), first and last of a candidate
+
+
 def _feature_keys(
     words: numpy.ndarray,
-    starts: numpy.ndarray,
-    ends: numpy.ndarray,
+    token_counts: numpy.ndarray,
     labels: numpy.ndarray,
     masks: numpy.ndarray,
     in_title: numpy.ndarray,
     repeats: numpy.ndarray,
     surface: numpy.ndarray,
 ) -> numpy.ndarray:
-    """(n candidates, n features) uint64 feature keys."""
-    p1, p2, n1, n2 = words[starts - 1], words[starts - 2], words[ends], words[ends + 1]
-    first, last = words[starts], words[ends - 1]
+    """(n candidates, n features) uint64 feature keys (`words`: the `_CONTEXT_POSITIONS` columns)."""
+    p1, p2, n1, n2, first, last = words.T
     eight = numpy.uint64(8)
     with numpy.errstate(over="ignore"):
         by_label = labels * numpy.uint64(0x100000001B3)
         cue_next = numpy.array([_HEAD_CUE.get(w, 0) for w in n1.tolist()], dtype=numpy.uint64)
         cue_prev = numpy.array([_HEAD_CUE.get(w, 0) for w in p1.tolist()], dtype=numpy.uint64)
-        n_tokens = numpy.minimum(ends - starts, 5).astype(numpy.uint64)
+        n_tokens = numpy.minimum(token_counts, 5).astype(numpy.uint64)
         sentence_start = ((p1 == _BOUNDARY[0]) | numpy.isin(p1, _SENTENCE_END)).astype(numpy.uint64)
         context, cat = _CONTEXT, _CATEGORICAL
         columns = [

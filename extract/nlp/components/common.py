@@ -185,6 +185,24 @@ def span_bounds(doc: Doc, group: str) -> list[tuple[int, int, str]]:
     return bounds
 
 
+def covered_tokens(doc: Doc, groups: tuple[str, ...]) -> set[int]:
+    """Every token inside a span of one of `groups` (`span_bounds` of each, the lookups done once)."""
+    covered: set[int] = set()
+    data = doc.spans.data
+    cache = doc.user_data.get(SPAN_BOUNDS_KEY)
+    for group in groups:
+        found = data.get(group)
+        if not found:
+            continue
+        bounds = cache.get(group) if cache is not None else None
+        if bounds is None or len(bounds) != len(found):
+            bounds = span_bounds(doc, group)
+            cache = doc.user_data[SPAN_BOUNDS_KEY]
+        for start, end, _ in bounds:
+            covered.update(range(start, end))
+    return covered
+
+
 def drop_rule_caches(doc: Doc) -> None:
     """Remove the caches only the rule components read (`token_ends`, `span_bounds`)."""
     for key in RULE_CACHE_KEYS:

@@ -19,11 +19,11 @@ from extract.nlp.components.common import (
     NAME_TOKEN,
     TokenText,
     add_candidate,
+    covered_tokens,
     first_head,
     head_of,
     occurrences,
     sentence_starts,
-    span_bounds,
     surface_key,
     token_range,
 )
@@ -100,14 +100,6 @@ def _is_name_start(tokens: TokenText, i: int, text: str, covered: set[int]) -> b
     return i + 1 < tokens.size and tokens.word(i + 1) in _NAME_FOLLOWERS
 
 
-def _covered_tokens(doc: Doc) -> set[int]:
-    covered: set[int] = set()
-    for group in spans.CURATED_GROUPS:  # a vocabulary name may be the paper's own (MAPS)
-        for start, end, _ in span_bounds(doc, group):
-            covered.update(range(start, end))
-    return covered
-
-
 def _evidence_after(tokens: TokenText, end: int, limit: int) -> tuple[str | None, int]:
     if end < limit and tokens.word(end) in _APPOSITIVE_MARKS:
         words = tokens.words(end + 1, min(limit, end + 9))
@@ -166,7 +158,7 @@ class ContributionFinder:
     def __call__(self, doc: Doc) -> Doc:
         found: dict[str, tuple[str, int, int, int]] = {}  # surface -> (type, evidence, start_char, end_char)
         rejected: list[str] = []
-        covered = _covered_tokens(doc)
+        covered = covered_tokens(doc, spans.CURATED_GROUPS)  # a vocabulary name may be the paper's own (MAPS)
         stops = stoplist()
         tokens = TokenText(doc)
 

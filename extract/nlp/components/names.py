@@ -25,6 +25,7 @@ from extract.nlp.components.common import (
     NAME_TOKEN,
     TokenText,
     add_candidate,
+    covered_tokens,
     drop_rule_caches,
     head_of,
     span_bounds,
@@ -59,6 +60,7 @@ LIST_OPENER = re.compile(
     r"\s*,?\s*(?:\(|:|including|like|such as|namely)"
 )
 COORDINATORS = frozenset([",", "and", "or", "&"])
+_COVERING_GROUPS = (*spans.CANDIDATE_GROUPS, spans.REJECTED)
 
 
 def name_starts(text: str) -> list[int]:
@@ -122,7 +124,7 @@ def _reports_score(tokens: TokenText, end: int) -> bool:
 def _listed_types(tokens: TokenText) -> dict[int, str]:
     """Token index -> type for names in a list opened by a head noun ("datasets such as A, B and C")."""
     listed: dict[int, str] = {}
-    doc, starts = tokens.doc, tokens.starts
+    starts = tokens.starts
     for match in LIST_OPENER.finditer(tokens.text):
         # both ends of the match are inside tokens: the tokens holding them (`char_span`, "expand")
         first = bisect.bisect_right(starts, match.start()) - 1
@@ -130,7 +132,7 @@ def _listed_types(tokens: TokenText) -> dict[int, str]:
         entity_type = "DATASET" if head_of(tokens.word(first)) == "DATASET" else "MODEL"
         for i in range(end, min(tokens.size, end + 40)):
             text = tokens.word(i)
-            if NAME_TOKEN.match(text) or doc[i].is_title:
+            if NAME_TOKEN.match(text) or text.istitle():  # `Token.is_title` is the lexeme's `str.istitle()`
                 listed[i] = entity_type
             elif not (text in LIST_GLUE or _NUMBER.match(text)):
                 break
@@ -199,10 +201,7 @@ def _type_names(
     listed_spans: list[list[tuple[int, int, str]]],
 ) -> None:
     """Type and add the names starting at the `found` (char offset, named part) places."""
-    covered: set[int] = set()
-    for group in (*spans.CANDIDATE_GROUPS, spans.REJECTED):
-        for start, end, _ in span_bounds(doc, group):
-            covered.update(range(start, end))
+    covered = covered_tokens(doc, _COVERING_GROUPS)
     stops = stoplist()
     listed: dict[int, str] | None = None  # built on first use, like `edges`
     edges: tuple[dict[int, str], dict[int, str]] | None = None
