@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -55,13 +56,21 @@ def write_jsonl(rows: Iterable[Any], path: str | os.PathLike[str]) -> int:
     """Write rows (mappings or dataclasses, streamed) to `path` atomically; returns how many."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.tmp")
+    # a temporary name of its own per writer: two tries of one task (a retry racing a zombie) never
+    # write into the same file, and a failed write leaves the old target and no temporary behind
+    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    temp = Path(temp_name)
     count = 0
-    with temp.open("w", encoding="utf-8") as out:
-        for row in rows:
-            out.write(row_to_json(row) + "\n")
-            count += 1
-    temp.replace(target)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            for row in rows:
+                out.write(row_to_json(row) + "\n")
+                count += 1
+        os.chmod(temp, 0o644)
+        temp.replace(target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
     return count
 
 
