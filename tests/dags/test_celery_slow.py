@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.airflow_standalone import AirflowStandalone, neo4j_connection
+from tests.support.pipeline_config import write_shards_config
 
-REPO = Path(__file__).resolve().parents[2]
-LISTING = REPO / "tests" / "fixtures" / "shards" / "listing.txt"  # 13 papers
 SHARD_SIZE = 3  # 5 shards: 3, 3, 3, 3, 1 papers
 SHARDS = 5
 PAPERS = 13
@@ -27,11 +26,7 @@ WORKERS = 2
 def test_two_celery_workers_share_the_ingest_and_the_asset_starts_the_load(
     tmp_path: Path, neo4j_server, neo4j_clean
 ) -> None:
-    config = tmp_path / "pipeline.toml"
-    config.write_text(
-        f'[paths]\ndata_root = "{tmp_path / "data"}"\n\n[extract]\nshard_size = {SHARD_SIZE}\n\n'
-        f'[enrich]\nenabled = false\n\n[[sources]]\nname = "saved"\nkind = "dump"\npath = "{LISTING}"\n'
-    )
+    config = write_shards_config(tmp_path, SHARD_SIZE)
     airflow = AirflowStandalone(
         tmp_path / "airflow",
         {

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.pipeline_config import write_shards_config
+
 REPO = Path(__file__).resolve().parents[2]
 DAGS = REPO / "dags"
-LISTING = REPO / "tests" / "fixtures" / "shards" / "listing.txt"
 RUN_DATE = "2024-06-01"
 
 
@@ -26,15 +27,7 @@ def ingest(airflow_home):  # type: ignore[no-untyped-def]
 
 
 def _config(folder: Path, shard_size: int | None = None) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    extract = f"[extract]\nshard_size = {shard_size}\n" if shard_size else ""
-    path = folder / "pipeline.toml"
-    path.write_text(
-        f'[paths]\ndata_root = "{folder / "data"}"\n{extract}[enrich]\nenabled = false\n'
-        f'[[sources]]\nname = "saved"\nkind = "dump"\npath = "{LISTING}"\n',
-        encoding="utf-8",
-    )
-    return path
+    return write_shards_config(folder, shard_size)
 
 
 def _run(dag, conf: dict):  # type: ignore[no-untyped-def]

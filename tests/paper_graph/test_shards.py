@@ -16,23 +16,14 @@ from paper_graph import steps
 from paper_graph.config import ConfigError, load_config
 from paper_graph.run import RunDir
 from paper_graph.shards import Shard, ShardError
+from tests.support.pipeline_config import write_shards_config
 
-LISTING = Path(__file__).resolve().parents[1] / "fixtures" / "shards" / "listing.txt"
 RUN_DATE = "2024-06-01"
 RUN_ID = "manual__2024-06-01T08:00:00+00:00"
 
 
 def _config(folder: Path, shard_size: int | None = None) -> str:
-    folder.mkdir(parents=True, exist_ok=True)
-    extract = f"[extract]\nshard_size = {shard_size}\n" if shard_size else ""
-    path = folder / "pipeline.toml"
-    path.write_text(
-        f'[paths]\ndata_root = "{folder / "data"}"\n{extract}'
-        "[enrich]\nenabled = false\n"  # the saved listing alone, no enrichment services
-        f'[[sources]]\nname = "saved"\nkind = "dump"\npath = "{LISTING}"\n',
-        encoding="utf-8",
-    )
-    return str(path)
+    return str(write_shards_config(folder, shard_size))
 
 
 def _parsed(config: str) -> dict:
