@@ -16,6 +16,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pyarrow as pa
+import pyarrow.json as pa_json
+
 from extract.errors import ParseError
 from extract.records import PaperRecord
 
@@ -87,6 +90,50 @@ def read_jsonl(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
             if not isinstance(row, dict):
                 raise ParseError(f"{path}:{number}", "not a JSON object")
             yield row
+
+
+def read_jsonl_table(
+    paths: Iterable[str | os.PathLike[str]], schema: pa.Schema, *, unknown_fields: str = "error"
+) -> pa.Table | None:
+    """The JSON-lines files, one after the other, as one Arrow table of `schema`, by pyarrow's
+    multithreaded reader; None when a row needs the row-by-row readers above (which name file:line):
+    a line that is not a JSON object of the schema's types, a required field missing or null, a field
+    not in the schema (`unknown_fields="ignore"`: dropped), a date that is not in ISO form.
+
+    Date and timestamp fields are parsed with Python's `fromisoformat`, as the row readers do.
+    """
+    as_read = pa.schema(
+        [
+            f.with_type(pa.string()) if pa.types.is_date(f.type) or pa.types.is_timestamp(f.type) else f
+            for f in schema
+        ]
+    )
+    options = pa_json.ParseOptions(explicit_schema=as_read, unexpected_field_behavior=unknown_fields)
+    tables = []
+    for path in paths:
+        if Path(path).stat().st_size == 0:
+            continue
+        try:
+            table = pa_json.read_json(path, parse_options=options)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            return None
+        tables.append(table.select(as_read.names))
+    if not tables:
+        return schema.empty_table()
+    table = pa.concat_tables(tables)
+    columns = []
+    for field, column in zip(schema, table.columns, strict=True):
+        if column.null_count and not field.nullable:
+            return None  # a missing field: the row readers fill its default or name the line
+        if field.type != column.type:
+            parse = date.fromisoformat if pa.types.is_date(field.type) else datetime.fromisoformat
+            try:
+                values = [parse(value) if value is not None else None for value in column.to_pylist()]
+                column = pa.array(values, field.type)
+            except (ValueError, TypeError, pa.ArrowInvalid):
+                return None
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def write_records_jsonl(records: Iterable[PaperRecord], path: str | os.PathLike[str]) -> int:
