@@ -8,6 +8,7 @@ UTF-8 kept as is. Files are written atomically (a temporary file renamed into pl
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import tempfile
@@ -26,12 +27,27 @@ _FIELDS = {f.name for f in dataclasses.fields(PaperRecord)}
 Row = TypeVar("Row")
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _fields_dict(row: Any) -> dict[str, Any]:
+    """A dataclass's fields as a dict, dates in ISO form: `dataclasses.asdict` without its deep copy
+    (the records hold scalars and lists of them, which json.dumps writes as they are)."""
+    return {name: _to_json_value(getattr(row, name)) for name in _field_names(type(row))}
+
+
+def _dumps(row: Any) -> str:
+    try:
+        return json.dumps(_fields_dict(row), ensure_ascii=False)
+    except TypeError:  # a nested dataclass: asdict converts it (the same JSON, only slower)
+        data = dataclasses.asdict(row)
+        return json.dumps({k: _to_json_value(v) for k, v in data.items()}, ensure_ascii=False)
+
+
 def record_to_json(record: PaperRecord) -> str:
-    data = record.to_dict()
-    for key, value in data.items():
-        if isinstance(value, date | datetime):
-            data[key] = value.isoformat()
-    return json.dumps(data, ensure_ascii=False)
+    return _dumps(record)
 
 
 def record_from_json(data: dict[str, Any]) -> PaperRecord:
@@ -45,10 +61,9 @@ def record_from_json(data: dict[str, Any]) -> PaperRecord:
 
 def row_to_json(row: Any) -> str:
     """A mapping or a dataclass (Mention, Entity, ...) as one JSON line (without the newline)."""
-    if isinstance(row, PaperRecord):
-        return record_to_json(row)
-    data = dataclasses.asdict(row) if dataclasses.is_dataclass(row) else row
-    return json.dumps({k: _to_json_value(v) for k, v in data.items()}, ensure_ascii=False)
+    if dataclasses.is_dataclass(row):
+        return _dumps(row)
+    return json.dumps({k: _to_json_value(v) for k, v in row.items()}, ensure_ascii=False)
 
 
 def _to_json_value(value: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +54,7 @@ _EXPECTED: dict[str, tuple[str, tuple[str, ...], Callable[[pa.Table], int]]] = {
     "hub_repos": ("hub_repos", (), lambda batch: batch.num_rows),
     "hub_links": ("paper_hub_links", (), lambda batch: batch.num_rows),
 }
+_QUERIES = ("dq_load_counts", "dq_orphan_mentions", "dq_duplicate_aliases", "dq_orphan_nodes")
 CORE_COUNTS = ("papers", "has_code", "entities", "authored_by", "mentions", "proposes")
 RELATION_COUNTS = ("references", "cites", "hub_repos", "hub_links")
 
@@ -137,18 +139,28 @@ def check_load(
     """
     load_id = snapshot_load_id(snapshot)
     names = CORE_COUNTS + (RELATION_COUNTS if relations else ())
-    expected = expected_counts(snapshot, names)
-    (counts,) = run_named(driver, "dq_load_counts", {"load_id": load_id}, database)
+    # the four queries are independent reads: the server runs them side by side (a session each)
+    # while the snapshot's counts are taken here
+    with ThreadPoolExecutor(max_workers=len(_QUERIES)) as pool:
+        running = {
+            name: pool.submit(
+                run_named, driver, name, {"load_id": load_id} if name == "dq_load_counts" else None, database
+            )
+            for name in _QUERIES
+        }
+        expected = expected_counts(snapshot, names)
+        results = {name: future.result() for name, future in running.items()}
+    (counts,) = results["dq_load_counts"]
     return CheckReport(
         load_id=load_id,
         expected=expected,
         actual={name: int(counts[name]) for name in names},
         orphan_mentions=[
             r.data()
-            for r in run_named(driver, "dq_orphan_mentions", database=database)
+            for r in results["dq_orphan_mentions"]
             # before the relation steps, REFERENCES of re-extracted papers are not reconciled yet
             if relations or not r["problem"].startswith("reference")
         ],
-        duplicate_aliases=[r.data() for r in run_named(driver, "dq_duplicate_aliases", database=database)],
-        orphan_nodes=[r.data() for r in run_named(driver, "dq_orphan_nodes", database=database)],
+        duplicate_aliases=[r.data() for r in results["dq_duplicate_aliases"]],
+        orphan_nodes=[r.data() for r in results["dq_orphan_nodes"]],
     )
