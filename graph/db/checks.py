@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,6 +127,10 @@ class CheckReport:
         }
 
 
+def _params(query: str, load_id: str) -> dict[str, Any] | None:
+    return {"load_id": load_id} if query == "dq_load_counts" else None
+
+
 def check_load(
     driver: Driver, snapshot: SnapshotSource, *, relations: bool = True, database: str | None = None
 ) -> CheckReport:
@@ -139,17 +142,8 @@ def check_load(
     """
     load_id = snapshot_load_id(snapshot)
     names = CORE_COUNTS + (RELATION_COUNTS if relations else ())
-    # the four queries are independent reads: the server runs them side by side (a session each)
-    # while the snapshot's counts are taken here
-    with ThreadPoolExecutor(max_workers=len(_QUERIES)) as pool:
-        running = {
-            name: pool.submit(
-                run_named, driver, name, {"load_id": load_id} if name == "dq_load_counts" else None, database
-            )
-            for name in _QUERIES
-        }
-        expected = expected_counts(snapshot, names)
-        results = {name: future.result() for name, future in running.items()}
+    expected = expected_counts(snapshot, names)
+    results = {name: run_named(driver, name, _params(name, load_id), database) for name in _QUERIES}
     (counts,) = results["dq_load_counts"]
     return CheckReport(
         load_id=load_id,
