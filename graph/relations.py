@@ -1,10 +1,12 @@
 """Derived rows of a snapshot: authors, paper_entities, references, co_mentions.
 
-Inputs are iterables of rows (mappings or the `extract.records` dataclasses) or Arrow tables, and
-outputs are iterators of row dicts in the snapshot schemas (`graph.schema`), ready for
-`SnapshotWriter.write`. Mentions and paper_entities rows must come grouped by paper (the order
-`extract` produces them in, and the order `paper_entities` yields): each paper is aggregated and
-released before the next, so memory grows with the number of entities and entity pairs, not mentions.
+The `*_table` functions take and give Arrow tables in the snapshot schemas (`graph.schema`), ready for
+`SnapshotWriter.write`, and do their work in Arrow compute (group_by, joins, sorts) rather than per
+row in Python; the functions without the suffix take rows (mappings or the `extract.records`
+dataclasses) or tables and yield row dicts. Mentions and paper_entities rows must come grouped by
+paper (the order `extract` produces them in, and the order `paper_entities_table` gives): a paper's
+rows apart from each other raise RelationInputError. Memory: the columns used, a few hundred bytes
+per mention; co_mentions' self-join holds k * k integer pairs for a paper with k entities.
 """
 
 from __future__ import annotations
