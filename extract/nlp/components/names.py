@@ -23,10 +23,11 @@ from extract.nlp import spans
 from extract.nlp.components.common import (
     CAMEL_TOKEN,
     NAME_TOKEN,
+    SPAN_BOUNDS_KEY,
+    TOKEN_ENDS_KEY,
     TokenText,
     add_candidate,
     covered_tokens,
-    drop_rule_caches,
     head_of,
     span_bounds,
     surface_key,
@@ -190,7 +191,11 @@ def names(doc: Doc) -> Doc:
     found += [(m.start(1), True) for m in NAMED_PART.finditer(text)]
     if found:
         _type_names(doc, tokens, sorted(found), listed_spans)
-    drop_rule_caches(doc)  # the last rule component: later ones do not read them
+    # the last rule component: later ones do not read the token ends and span bounds; the sentence
+    # starts stay for the resolver (which drops them)
+    user_data = doc.user_data
+    user_data.pop(TOKEN_ENDS_KEY, None)
+    user_data.pop(SPAN_BOUNDS_KEY, None)
     return doc
 
 

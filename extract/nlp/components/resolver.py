@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 
 from extract.nlp import doc_access, spans
 from extract.nlp.components.common import (
+    SENTENCE_STARTS_KEY,
     TEXT_CACHE_KEY,
     TOKEN_STARTS_KEY,
     candidate_key,
@@ -283,7 +284,9 @@ def set_entities(doc: Doc, text: str, chosen: list[Choice], contribution_surface
         user_data[("._.", "pg_canonical", start_char, end_char)] = canonical_by_key[key]
         user_data[("._.", "pg_component", start_char, end_char)] = component_of[choice.group]
         user_data[("._.", "pg_contribution", start_char, end_char)] = key in contribution_keys
-    sentences = doc_access.sentence_texts(doc, text, token_starts(doc), [c.start for c in chosen])
+    # pg_sentencizer's sentence starts: no later component moves a sentence boundary
+    firsts = user_data.get(SENTENCE_STARTS_KEY)
+    sentences = doc_access.sentence_texts(doc, text, token_starts(doc), [c.start for c in chosen], firsts)
     if sentences is None:
         user_data.pop(RESOLVED_KEY, None)
         return
@@ -342,4 +345,5 @@ def resolver(doc: Doc) -> Doc:
     set_entities(doc, text, chosen, found.contribution_surfaces)
     doc.user_data.pop(TEXT_CACHE_KEY, None)
     doc.user_data.pop(TOKEN_STARTS_KEY, None)
+    doc.user_data.pop(SENTENCE_STARTS_KEY, None)
     return doc
