@@ -23,8 +23,6 @@ from extract.nlp import spans
 from extract.nlp.components.common import (
     CAMEL_TOKEN,
     NAME_TOKEN,
-    SPAN_BOUNDS_KEY,
-    TOKEN_ENDS_KEY,
     TokenText,
     add_candidate,
     covered_tokens,
@@ -191,11 +189,7 @@ def names(doc: Doc) -> Doc:
     found += [(m.start(1), True) for m in NAMED_PART.finditer(text)]
     if found:
         _type_names(doc, tokens, sorted(found), listed_spans)
-    # the last rule component: later ones do not read the token ends and span bounds; the sentence
-    # starts stay for the resolver (which drops them)
-    user_data = doc.user_data
-    user_data.pop(TOKEN_ENDS_KEY, None)
-    user_data.pop(SPAN_BOUNDS_KEY, None)
+    # the rule components' caches stay for pg_span_classifier and pg_resolver, which drops them
     return doc
 
 

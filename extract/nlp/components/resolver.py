@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 
 from extract.nlp import doc_access, spans
 from extract.nlp.components.common import (
+    RULE_CACHE_KEYS,
     SENTENCE_STARTS_KEY,
     TEXT_CACHE_KEY,
     TOKEN_STARTS_KEY,
@@ -47,6 +48,7 @@ MODIFIER_SUFFIXES = words("modifier_suffixes")
 # doc.user_data: what `doc_mentions` needs of each entity, with the entities' signature (see
 # `resolved_entities`), so that it builds no span and needs neither the text nor `doc.sents`
 RESOLVED_KEY = "pg_resolved"
+CACHE_KEYS = (TEXT_CACHE_KEY, TOKEN_STARTS_KEY, *RULE_CACHE_KEYS)
 
 
 @dataclass(slots=True)
@@ -343,7 +345,8 @@ def resolver(doc: Doc) -> Doc:
     chosen, taken = choose(found, authority)
     propagate(doc, text, chosen, taken)
     set_entities(doc, text, chosen, found.contribution_surfaces)
-    doc.user_data.pop(TEXT_CACHE_KEY, None)
-    doc.user_data.pop(TOKEN_STARTS_KEY, None)
-    doc.user_data.pop(SENTENCE_STARTS_KEY, None)
+    # the last component: the per-doc caches of the components go
+    user_data = doc.user_data
+    for key in CACHE_KEYS:
+        user_data.pop(key, None)
     return doc
