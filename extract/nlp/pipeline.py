@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import bisect
+import contextlib
 import functools
 import gc
 import logging
@@ -153,13 +154,33 @@ def _processed(
 def run_components(nlp: Language, docs: list[Doc], batch_size: int) -> list[Doc]:
     """`list(nlp.pipe(docs, batch_size=batch_size))` for one batch, with the default error handler
     (an error is raised as it is): each component runs over the whole batch before the next one,
-    rather than each doc passing through a chain of generators (measured ~10% faster)."""
-    for _, proc in nlp.pipeline:
-        if hasattr(proc, "pipe"):
-            docs = list(proc.pipe(docs, batch_size=batch_size))
-        else:
-            docs = [proc(doc) for doc in docs]
+    rather than each doc passing through a chain of generators (measured ~10% faster).
+
+    The cyclic garbage collector is paused meanwhile (`collector_paused`)."""
+    with collector_paused():
+        for _, proc in nlp.pipeline:
+            if hasattr(proc, "pipe"):
+                docs = list(proc.pipe(docs, batch_size=batch_size))
+            else:
+                docs = [proc(doc) for doc in docs]
     return docs
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside the block (it stays as it was when it was off).
+
+    A batch allocates many small objects, most freed by reference counting as soon as they are
+    unused; the collections they trigger (every 700 allocations) traverse the batch's live docs
+    each time, ~8% of the extraction's time (measured). Any cyclic garbage waits for the next
+    collection after the block, so the block is one batch, and never spans a `yield`."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def capped_text(paper_id: str, text: str, limit: int = MAX_TEXT_CHARS) -> str:
