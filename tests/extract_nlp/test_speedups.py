@@ -12,7 +12,8 @@ from spacy.lang.lex_attrs import LEX_ATTRS
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 
-from extract.nlp.pipeline import build_pipeline, doc_mentions
+from extract.nlp.components.names import NAME_IN_TEXT, name_starts
+from extract.nlp.pipeline import build_pipeline, doc_mentions, run_components
 from extract.nlp.tokenizer import READ_LEXICAL_ATTRIBUTES
 from extract.records import paper_text
 from tests.extract_nlp.conftest import FIXTURES
@@ -53,3 +54,26 @@ def test_the_lexical_attributes_left_unset_change_no_mention(nlp: Language) -> N
     ]
     for text in texts:
         assert doc_mentions("p", nlp(text), text) == doc_mentions("p", full(text), text), text
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aAiPfMRzZ09-_ .+,(\né", max_size=30))
+def test_name_starts_are_the_name_pattern_matches(text: str) -> None:
+    assert name_starts(text) == [match.start() for match in NAME_IN_TEXT.finditer(text)]
+
+
+def test_name_starts_of_written_names() -> None:
+    text = "NeRF.GAN and iPhone, x-NeRF, U.S.A. fMRI (Wav2Lip) sEEG-based MAPS.\n\nVGG16"
+    assert name_starts(text) == [match.start() for match in NAME_IN_TEXT.finditer(text)]
+    assert [text[start : start + 4] for start in name_starts(text)] == [
+        "NeRF", "iPho", "fMRI", "Wav2", "sEEG", "MAPS", "VGG1"
+    ]  # fmt: skip
+
+
+def test_components_run_batch_by_batch_as_nlp_pipe_runs_them(nlp: Language) -> None:
+    papers = [json.loads(line) for line in (FIXTURES / "papers.jsonl").read_text().splitlines()]
+    texts = [paper_text(paper["title"], paper["abstract"]) for paper in papers]
+    ours = run_components(nlp, [nlp.make_doc(text) for text in texts], batch_size=3)
+    stock = list(nlp.pipe(texts, batch_size=3))
+    assert [doc_mentions("p", doc) for doc in ours] == [doc_mentions("p", doc) for doc in stock]
+    assert [doc.to_json() for doc in ours] == [doc.to_json() for doc in stock]
