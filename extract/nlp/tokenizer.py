@@ -4,7 +4,8 @@ applied to the blank English pipeline through config.cfg."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import re._parser as sre_parse
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from spacy import attrs
@@ -36,7 +37,11 @@ READ_LEXICAL_ATTRIBUTES = frozenset(
 def ml_tokenizer() -> Callable[[Language], Language]:
     def customize(nlp: Language) -> Language:
         suffixes = list(nlp.Defaults.suffixes or ()) + list(EXTRA_SUFFIXES)
-        nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+        nlp.tokenizer.suffix_search = LetterSkipping(compile_suffix_regex(suffixes)).search
+        if nlp.tokenizer.prefix_search is not None:
+            nlp.tokenizer.prefix_search = LetterSkipping(nlp.tokenizer.prefix_search.__self__).search
+        if nlp.tokenizer.infix_finditer is not None:
+            nlp.tokenizer.infix_finditer = LetterSkipping(nlp.tokenizer.infix_finditer.__self__).finditer
         nlp.tokenizer.max_cache_size = TOKEN_CACHE_SIZE
         previous = nlp.tokenizer.token_match
         nlp.tokenizer.token_match = (
@@ -50,6 +55,76 @@ def ml_tokenizer() -> Callable[[Language], Language]:
         return nlp
 
     return customize
+
+
+class LetterSkipping:
+    """A tokenizer affix regex that answers "no match" for a string of ASCII letters without running
+    it, when no match of it can lie in such a string (checked on its parse, see `needs_non_letter`).
+
+    spaCy tries the suffix regex (~80 alternatives, each tried at every position) on every new chunk
+    and on what is left once its affixes are split off, and the infix regex on that rest: most of
+    those strings are plain words. `pattern` keeps the tokenizer's serialisation working."""
+
+    def __init__(self, regex: re.Pattern[str]) -> None:
+        self.regex = regex
+        self.pattern = regex.pattern
+        self.skips_letters = needs_non_letter(regex)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self.skips_letters and text.isalpha() and text.isascii():
+            return None
+        return self.regex.search(text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        if self.skips_letters and text.isalpha() and text.isascii():
+            return iter(())
+        return self.regex.finditer(text)
+
+
+def needs_non_letter(regex: re.Pattern[str]) -> bool:
+    """Whether every match of `regex`, its lookarounds included, holds a character other than an
+    ASCII letter; False whenever that cannot be told from the parse (case folding, negations...)."""
+    if regex.flags & re.IGNORECASE:
+        return False
+    return _sequence_needs_non_letter(sre_parse.parse(regex.pattern, regex.flags))
+
+
+def _sequence_needs_non_letter(items: Any) -> bool:
+    return any(_item_needs_non_letter(op, value) for op, value in items)
+
+
+def _item_needs_non_letter(op: Any, value: Any) -> bool:
+    constants = sre_parse
+    if op is constants.LITERAL:
+        return not _is_letter(value)
+    if op is constants.IN:
+        return all(_class_item_is_non_letter(kind, item) for kind, item in value)
+    if op is constants.SUBPATTERN:
+        _group, add_flags, del_flags, inner = value
+        return not (add_flags or del_flags) and _sequence_needs_non_letter(inner)
+    if op is constants.BRANCH:
+        return all(_sequence_needs_non_letter(branch) for branch in value[1])
+    if op in (constants.MAX_REPEAT, constants.MIN_REPEAT, constants.POSSESSIVE_REPEAT):
+        minimum, _maximum, inner = value
+        return minimum > 0 and _sequence_needs_non_letter(inner)
+    if op is constants.ATOMIC_GROUP:
+        return _sequence_needs_non_letter(value)
+    if op is constants.ASSERT:  # the asserted text lies in the same string
+        return _sequence_needs_non_letter(value[1])
+    return False  # ANY, NOT_LITERAL, negative lookarounds, anchors, group references...
+
+
+def _class_item_is_non_letter(kind: Any, item: Any) -> bool:
+    if kind is sre_parse.LITERAL:
+        return not _is_letter(item)
+    if kind is sre_parse.RANGE:
+        low, high = item
+        return max(low, ord("A")) > min(high, ord("Z")) and max(low, ord("a")) > min(high, ord("z"))
+    return False  # NEGATE, CATEGORY: not told apart
+
+
+def _is_letter(code: int) -> bool:
+    return ord("A") <= code <= ord("Z") or ord("a") <= code <= ord("z")
 
 
 class TextKeepingTokenizer:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 import numpy
-from spacy.attrs import IDX, LENGTH, SENT_START
+from spacy.attrs import IDX, SENT_START, SPACY
 from spacy.tokens import Doc, Span
 
 from extract.nlp.lexicon import DATASET_HEADS, METHOD_HEADS, MODEL_HEADS, SKIP_HEADS
@@ -116,13 +116,19 @@ def token_starts(doc: Doc) -> list[int]:
 
 
 def _token_offsets(doc: Doc) -> tuple[list[int], list[int]]:
-    """Token starts and ends, computed together (one `to_array`) and cached."""
-    columns = doc.to_array([IDX, LENGTH])
+    """Token starts and ends, computed together (one `to_array`) and cached.
+
+    A token ends where the next one starts, less its trailing space (`SPACY`, at most one character):
+    that is how spaCy places `idx`. Reading `SPACY` instead of `LENGTH` stays in the token array
+    (`LENGTH` is read from every token's lexeme, scattered in memory)."""
+    if not len(doc):
+        doc.user_data[TOKEN_STARTS_KEY], doc.user_data[TOKEN_ENDS_KEY] = [], []
+        return [], []
+    columns = doc.to_array([IDX, SPACY])
     starts = columns[:, 0]
-    offsets = doc.user_data[TOKEN_STARTS_KEY], doc.user_data[TOKEN_ENDS_KEY] = (
-        starts.tolist(),
-        (starts + columns[:, 1]).tolist(),
-    )
+    ends = (starts[1:] - columns[:-1, 1]).tolist()
+    ends.append(int(starts[-1]) + len(doc[-1]))
+    offsets = doc.user_data[TOKEN_STARTS_KEY], doc.user_data[TOKEN_ENDS_KEY] = starts.tolist(), ends
     return offsets
 
 
