@@ -57,74 +57,80 @@ def ml_tokenizer() -> Callable[[Language], Language]:
     return customize
 
 
+ASCII_LETTERS = frozenset(map(ord, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
+WORD_CHARACTERS = ASCII_LETTERS | {ord("-")}
+
+
 class LetterSkipping:
-    """A tokenizer affix regex that answers "no match" for a string of ASCII letters without running
-    it, when no match of it can lie in such a string (checked on its parse, see `needs_non_letter`).
+    """A tokenizer affix regex that answers "no match" for a plain word without running it, when no
+    match of it can lie in such a string (checked on its parse, see `needs_other_than`): a word of
+    ASCII letters, or of letters and hyphens ("state-of-the-art") when hyphens cannot match either.
 
     spaCy tries the suffix regex (~80 alternatives, each tried at every position) on every new chunk
-    and on what is left once its affixes are split off, and the infix regex on that rest: most of
-    those strings are plain words. `pattern` keeps the tokenizer's serialisation working."""
+    and on what is left once its affixes are split off, the prefix regex likewise and the infix regex
+    on that rest: most of those strings are plain words. `pattern` keeps the tokenizer's
+    serialisation working."""
 
     def __init__(self, regex: re.Pattern[str]) -> None:
         self.regex = regex
         self.pattern = regex.pattern
-        self.skips_letters = needs_non_letter(regex)
+        self.skips_letters = needs_other_than(regex, ASCII_LETTERS)
+        self.skips_hyphens = self.skips_letters and needs_other_than(regex, WORD_CHARACTERS)
+
+    def _plain_word(self, text: str) -> bool:
+        if not (self.skips_letters and text.isascii()):
+            return False
+        if text.isalpha():
+            return True
+        return self.skips_hyphens and "-" in text and text.replace("-", "").isalpha()
 
     def search(self, text: str) -> re.Match[str] | None:
-        if self.skips_letters and text.isalpha() and text.isascii():
-            return None
-        return self.regex.search(text)
+        return None if self._plain_word(text) else self.regex.search(text)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        if self.skips_letters and text.isalpha() and text.isascii():
-            return iter(())
-        return self.regex.finditer(text)
+        return iter(()) if self._plain_word(text) else self.regex.finditer(text)
 
 
-def needs_non_letter(regex: re.Pattern[str]) -> bool:
-    """Whether every match of `regex`, its lookarounds included, holds a character other than an
-    ASCII letter; False whenever that cannot be told from the parse (case folding, negations...)."""
+def needs_other_than(regex: re.Pattern[str], allowed: frozenset[int]) -> bool:
+    """Whether every match of `regex`, its lookarounds included, holds a character whose code is not
+    in `allowed`; False whenever that cannot be told from the parse (case folding, negations...)."""
     if regex.flags & re.IGNORECASE:
         return False
-    return _sequence_needs_non_letter(sre_parse.parse(regex.pattern, regex.flags))
+    return _sequence_needs(sre_parse.parse(regex.pattern, regex.flags), allowed)
 
 
-def _sequence_needs_non_letter(items: Any) -> bool:
-    return any(_item_needs_non_letter(op, value) for op, value in items)
+def _sequence_needs(items: Any, allowed: frozenset[int]) -> bool:
+    return any(_item_needs(op, value, allowed) for op, value in items)
 
 
-def _item_needs_non_letter(op: Any, value: Any) -> bool:
+def _item_needs(op: Any, value: Any, allowed: frozenset[int]) -> bool:
     constants = sre_parse
     if op is constants.LITERAL:
-        return not _is_letter(value)
+        return value not in allowed
     if op is constants.IN:
-        return all(_class_item_is_non_letter(kind, item) for kind, item in value)
+        return all(_class_item_excludes(kind, item, allowed) for kind, item in value)
     if op is constants.SUBPATTERN:
         _group, add_flags, del_flags, inner = value
-        return not (add_flags or del_flags) and _sequence_needs_non_letter(inner)
+        return not (add_flags or del_flags) and _sequence_needs(inner, allowed)
     if op is constants.BRANCH:
-        return all(_sequence_needs_non_letter(branch) for branch in value[1])
+        return all(_sequence_needs(branch, allowed) for branch in value[1])
     if op in (constants.MAX_REPEAT, constants.MIN_REPEAT, constants.POSSESSIVE_REPEAT):
         minimum, _maximum, inner = value
-        return minimum > 0 and _sequence_needs_non_letter(inner)
+        return minimum > 0 and _sequence_needs(inner, allowed)
     if op is constants.ATOMIC_GROUP:
-        return _sequence_needs_non_letter(value)
+        return _sequence_needs(value, allowed)
     if op is constants.ASSERT:  # the asserted text lies in the same string
-        return _sequence_needs_non_letter(value[1])
+        return _sequence_needs(value[1], allowed)
     return False  # ANY, NOT_LITERAL, negative lookarounds, anchors, group references...
 
 
-def _class_item_is_non_letter(kind: Any, item: Any) -> bool:
+def _class_item_excludes(kind: Any, item: Any, allowed: frozenset[int]) -> bool:
     if kind is sre_parse.LITERAL:
-        return not _is_letter(item)
+        return item not in allowed
     if kind is sre_parse.RANGE:
         low, high = item
-        return max(low, ord("A")) > min(high, ord("Z")) and max(low, ord("a")) > min(high, ord("z"))
+        return not any(low <= code <= high for code in allowed)
     return False  # NEGATE, CATEGORY: not told apart
-
-
-def _is_letter(code: int) -> bool:
-    return ord("A") <= code <= ord("Z") or ord("a") <= code <= ord("z")
 
 
 class TextKeepingTokenizer:
