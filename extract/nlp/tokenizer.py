@@ -42,6 +42,8 @@ def ml_tokenizer() -> Callable[[Language], Language]:
             nlp.tokenizer.prefix_search = LetterSkipping(nlp.tokenizer.prefix_search.__self__).search
         if nlp.tokenizer.infix_finditer is not None:
             nlp.tokenizer.infix_finditer = LetterSkipping(nlp.tokenizer.infix_finditer.__self__).finditer
+        if nlp.tokenizer.url_match is not None:
+            nlp.tokenizer.url_match = LetterSkipping(nlp.tokenizer.url_match.__self__).match
         nlp.tokenizer.max_cache_size = TOKEN_CACHE_SIZE
         previous = nlp.tokenizer.token_match
         nlp.tokenizer.token_match = (
@@ -67,8 +69,8 @@ class LetterSkipping:
     ASCII letters, or of letters and hyphens ("state-of-the-art") when hyphens cannot match either.
 
     spaCy tries the suffix regex (~80 alternatives, each tried at every position) on every new chunk
-    and on what is left once its affixes are split off, the prefix regex likewise and the infix regex
-    on that rest: most of those strings are plain words. `pattern` keeps the tokenizer's
+    and on what is left once its affixes are split off, the prefix regex likewise, and the URL and
+    infix regexes on that rest: most of those strings are plain words. `pattern` keeps the tokenizer's
     serialisation working."""
 
     def __init__(self, regex: re.Pattern[str]) -> None:
@@ -89,6 +91,9 @@ class LetterSkipping:
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         return iter(()) if self._plain_word(text) else self.regex.finditer(text)
+
+    def match(self, text: str) -> re.Match[str] | None:
+        return None if self._plain_word(text) else self.regex.match(text)
 
 
 def needs_other_than(regex: re.Pattern[str], allowed: frozenset[int]) -> bool:

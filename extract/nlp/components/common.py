@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import numpy
 from spacy.attrs import IDX, SENT_START, SPACY
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, SpanGroup
 
 from extract.nlp.lexicon import DATASET_HEADS, METHOD_HEADS, MODEL_HEADS, SKIP_HEADS
 from extract.nlp.normalize import entity_key, normalise_name, singular
@@ -260,15 +260,16 @@ def add_candidate(
     candidate = Span(
         doc, tokens[0], tokens[1], label=entity_type, kb_id=candidate_key(entity_type, canonical)
     )
-    found = doc.spans.data.get(group)
+    groups = doc.spans.data  # the proxy's dict: `SpanGroups` is a UserDict
+    found = groups.get(group)
     cache = doc.user_data.get(SPAN_BOUNDS_KEY)
     if found is not None:
         found.append(candidate)
         bounds = cache.get(group) if cache is not None else None
         if bounds is not None and len(bounds) == len(found) - 1:
             bounds.append((tokens[0], tokens[1], entity_type))
-    else:  # a new group: its bounds are known from the start
-        doc.spans[group] = [candidate]
+    else:  # a new group (what `doc.spans[group] = [candidate]` stores): its bounds are known
+        groups[group] = SpanGroup(doc, name=group, spans=[candidate])
         if cache is None:
             cache = doc.user_data[SPAN_BOUNDS_KEY] = {}
         cache[group] = [(tokens[0], tokens[1], entity_type)]
