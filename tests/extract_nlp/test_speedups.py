@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.tokenizer import Tokenizer
 
-from extract.nlp.components.common import token_ends, token_starts
+from extract.nlp.components.common import SENTENCE_STARTS_KEY, token_ends, token_starts
 from extract.nlp.pipeline import build_pipeline, doc_mentions
 from extract.nlp.tokenizer import ASCII_LETTERS, READ_LEXICAL_ATTRIBUTES, WORD_CHARACTERS, needs_other_than
 from extract.records import paper_text
@@ -38,6 +38,8 @@ def test_sentencizer_marks_the_same_starts_as_spacys(nlp: Language, pieces: list
     nlp.get_pipe("sentencizer")(ours)
     Sentencizer(overwrite=False)(stock)
     assert ours.to_array(SENT_START).tolist() == stock.to_array(SENT_START).tolist()
+    if len(stock):  # the starts kept for the rule components are the sentences'
+        assert ours.user_data[SENTENCE_STARTS_KEY] == [sentence.start for sentence in stock.sents]
 
 
 def test_the_lexical_attributes_left_unset_change_no_mention(nlp: Language) -> None:
@@ -61,7 +63,8 @@ def test_the_lexical_attributes_left_unset_change_no_mention(nlp: Language) -> N
 TOKENIZER_PIECES = st.sampled_from(
     ["word", "Words", "state-of-the-art", "-", "--", "5km", "3.5", "10%", "$5", "US$", "model's", "Model’s",
      "(BERT)", "[1]", "GSM8K.", "CoT.", "U.S.", "e.g.", "i.e.,", "km", "a-", "-b", "x/y", "A+", "+3", "...",
-     "end.", "Fig.2", "\n\n", " ", "  ", "é", "naïve", "😀", "°C.", "1990s", "'", '"quoted"', ":)"]
+     "end.", "Fig.2", "https://github.com/x-y/z",
+     "www.example.org", "a.b", "\n\n", " ", "  ", "é", "naïve", "😀", "°C.", "1990s", "'", '"quoted"', ":)"]
 )  # fmt: skip
 
 
@@ -79,7 +82,7 @@ def test_the_affix_shortcuts_give_the_tokens_of_the_plain_regexes(
         suffix_search=tokenizer.suffix_search.__self__.regex.search,
         infix_finditer=tokenizer.infix_finditer.__self__.regex.finditer,
         token_match=tokenizer.token_match,
-        url_match=tokenizer.url_match,
+        url_match=tokenizer.url_match.__self__.regex.match,
     )
     assert [(t.idx, t.text, t.whitespace_) for t in nlp.make_doc(text)] == [
         (t.idx, t.text, t.whitespace_) for t in plain(text)

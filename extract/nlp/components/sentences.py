@@ -22,7 +22,6 @@ from spacy.tokens import Doc
 
 from extract.nlp.components.common import (
     SENTENCE_STARTS_KEY,
-    sentence_starts_of,
     text_of,
     token_ends,
     token_starts,
@@ -122,12 +121,22 @@ class IdSentencizer(Sentencizer):
                 kept = existing.nonzero()[0]
                 if kept.size:
                     values[kept] = existing[kept]
-                else:  # nothing set before: the starts found are the sentence starts
-                    doc.from_array([SENT_START], values.reshape(-1, 1))
-                    doc.user_data[SENTENCE_STARTS_KEY] = list(starts)
-                    continue
+                    starts = _with_kept(starts, kept.tolist(), existing[kept].tolist())
             doc.from_array([SENT_START], values.reshape(-1, 1))
-            doc.user_data[SENTENCE_STARTS_KEY] = sentence_starts_of(values)
+            doc.user_data[SENTENCE_STARTS_KEY] = list(starts)
+
+
+def _with_kept(starts: list[int], kept: list[int], values: list[int]) -> list[int]:
+    """`sentence_starts_of` the column: `starts` (ascending, from 0) where the `kept` tokens keep their
+    earlier values (1: a start; -1: not one; token 0 always starts)."""
+    found = set(starts)
+    for index, value in zip(kept, values, strict=True):
+        if value == 1:
+            found.add(index)
+        else:
+            found.discard(index)
+    found.discard(0)
+    return [0, *sorted(found)]
 
 
 @Language.factory(
