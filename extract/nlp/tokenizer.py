@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import re._parser as sre_parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from spacy import attrs
@@ -37,7 +37,7 @@ READ_LEXICAL_ATTRIBUTES = frozenset(
 def ml_tokenizer() -> Callable[[Language], Language]:
     def customize(nlp: Language) -> Language:
         suffixes = list(nlp.Defaults.suffixes or ()) + list(EXTRA_SUFFIXES)
-        nlp.tokenizer.suffix_search = LetterSkipping(compile_suffix_regex(suffixes)).search
+        nlp.tokenizer.suffix_search = SuffixSearch(suffixes).search
         if nlp.tokenizer.prefix_search is not None:
             nlp.tokenizer.prefix_search = LetterSkipping(nlp.tokenizer.prefix_search.__self__).search
         if nlp.tokenizer.infix_finditer is not None:
@@ -94,6 +94,38 @@ class LetterSkipping:
 
     def match(self, text: str) -> re.Match[str] | None:
         return None if self._plain_word(text) else self.regex.match(text)
+
+
+class SuffixSearch(LetterSkipping):
+    """`compile_suffix_regex(suffixes).search`, started near the end of the string.
+
+    Every match of a suffix regex ends at the end of the string, so the leftmost one starts at most
+    the widest suffix's width from it: the search starts there (look-behinds still see the text
+    before). Suffixes of unbounded width (`\\.\\.+`) are looked for alone first; when one starts
+    earlier, the search starts at it. Same match, ~2x less scanning on chunks with punctuation."""
+
+    def __init__(self, suffixes: Iterable[str]) -> None:
+        pieces = [piece for piece in suffixes if piece.strip()]  # as compile_suffix_regex keeps them
+        super().__init__(compile_suffix_regex(pieces))
+        widths = [sre_parse.parse(piece).getwidth()[1] for piece in pieces]
+        bounded = [width for width in widths if width < sre_parse.MAXREPEAT]
+        unbounded = [
+            piece for piece, width in zip(pieces, widths, strict=True) if width >= sre_parse.MAXREPEAT
+        ]
+        self.width = max(bounded, default=0)
+        self.unbounded = compile_suffix_regex(unbounded) if unbounded else None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self._plain_word(text):
+            return None
+        start = len(text) - self.width
+        if start <= 0 or "\n" in text:  # `$` also matches before a final newline
+            return self.regex.search(text)
+        if self.unbounded is not None:
+            early = self.unbounded.search(text)
+            if early is not None and early.start() < start:
+                start = early.start()
+        return self.regex.search(text, start)
 
 
 def needs_other_than(regex: re.Pattern[str], allowed: frozenset[int]) -> bool:
