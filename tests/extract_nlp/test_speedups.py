@@ -15,7 +15,8 @@ from spacy.pipeline import Sentencizer
 from spacy.tokenizer import Tokenizer
 
 from extract.nlp.components.common import SENTENCE_STARTS_KEY, token_ends, token_starts
-from extract.nlp.pipeline import build_pipeline, doc_mentions
+from extract.nlp.components.names import NAME_IN_TEXT, name_starts
+from extract.nlp.pipeline import build_pipeline, doc_mentions, run_components
 from extract.nlp.tokenizer import ASCII_LETTERS, READ_LEXICAL_ATTRIBUTES, WORD_CHARACTERS, needs_other_than
 from extract.records import paper_text
 from tests.extract_nlp.conftest import FIXTURES
@@ -107,3 +108,26 @@ def test_token_offsets_are_spacys(nlp: Language, pieces: list[str]) -> None:
     doc = nlp.make_doc(" ".join(pieces))
     assert token_starts(doc) == [t.idx for t in doc]
     assert token_ends(doc) == [t.idx + len(t) for t in doc]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aAiPfMRzZ09-_ .+,(\né", max_size=30))
+def test_name_starts_are_the_name_pattern_matches(text: str) -> None:
+    assert name_starts(text) == [match.start() for match in NAME_IN_TEXT.finditer(text)]
+
+
+def test_name_starts_of_written_names() -> None:
+    text = "NeRF.GAN and iPhone, x-NeRF, U.S.A. fMRI (Wav2Lip) sEEG-based MAPS.\n\nVGG16"
+    assert name_starts(text) == [match.start() for match in NAME_IN_TEXT.finditer(text)]
+    assert [text[start : start + 4] for start in name_starts(text)] == [
+        "NeRF", "iPho", "fMRI", "Wav2", "sEEG", "MAPS", "VGG1"
+    ]  # fmt: skip
+
+
+def test_components_run_batch_by_batch_as_nlp_pipe_runs_them(nlp: Language) -> None:
+    papers = [json.loads(line) for line in (FIXTURES / "papers.jsonl").read_text().splitlines()]
+    texts = [paper_text(paper["title"], paper["abstract"]) for paper in papers]
+    ours = run_components(nlp, [nlp.make_doc(text) for text in texts], batch_size=3)
+    stock = list(nlp.pipe(texts, batch_size=3))
+    assert [doc_mentions("p", doc) for doc in ours] == [doc_mentions("p", doc) for doc in stock]
+    assert [doc.to_json() for doc in ours] == [doc.to_json() for doc in stock]
