@@ -42,6 +42,7 @@ from thinc.api import Model, SparseLinear_v2
 
 from extract.nlp.components.common import (
     SPAN_BOUNDS_KEY,
+    SpanBounds,
     candidate_key,
     span_bounds,
     surface_key,
@@ -200,7 +201,7 @@ def doc_candidates(doc: Doc) -> Candidates:
             continue
         if first_chars is None:
             first_chars, last_chars = token_starts(doc), token_ends(doc)
-        for start, end, label in span_bounds(doc, group):
+        for start, end, label, _ in span_bounds(doc, group):
             position = index.get((start, end))
             if position is None:
                 index[(start, end)] = len(masks)
@@ -470,32 +471,38 @@ def partial_label_loss(
 
 
 def _apply(doc: Doc, decisions: dict[tuple[int, int], int]) -> None:
-    """Drop or relabel the decided spans in every classified group."""
+    """Drop or relabel the decided spans in every classified group, and their `span_bounds` with them."""
     text = text_of(doc)
+    cache = doc.user_data.get(SPAN_BOUNDS_KEY)
     for group in CLASSIFIED_GROUPS:
         spans = doc.spans.get(group)
         if not spans:
             continue
+        bounds = cache.get(group) if cache is not None else None
+        in_step = bounds is not None and len(bounds) == len(spans)
         kept: list[Span] = []
+        kept_bounds: list[SpanBounds] = []
         changed = False
-        for span in spans:
+        for index, span in enumerate(spans):
             decision = decisions.get((span.start, span.end))
             if decision is None:
                 kept.append(span)
+                if in_step:
+                    kept_bounds.append(bounds[index])
                 continue
             changed = True
             if decision == DROP:
                 continue
             entity_type = CLASSES[decision]
-            surface = text[span.start_char : span.end_char]
-            kept.append(
-                Span(doc, span.start, span.end, label=entity_type, kb_id=candidate_key(entity_type, surface))
-            )
+            key = candidate_key(entity_type, text[span.start_char : span.end_char])
+            kept.append(Span(doc, span.start, span.end, label=entity_type, kb_id=key))
+            kept_bounds.append((span.start, span.end, entity_type, key))
         if changed:
             doc.spans[group] = kept
-            bounds = doc.user_data.get(SPAN_BOUNDS_KEY)
-            if bounds is not None:
-                bounds.pop(group, None)  # no longer the group's: rebuilt from the spans if read
+            if in_step:
+                cache[group] = kept_bounds
+            elif cache is not None:
+                cache.pop(group, None)  # no longer the group's: rebuilt from the spans if read
 
 
 @Language.factory(

@@ -63,7 +63,7 @@ TOKEN_STARTS_KEY = "pg_token_starts"
 TOKEN_ENDS_KEY = "pg_token_ends"
 SPAN_BOUNDS_KEY = "pg_span_bounds"
 SENTENCE_STARTS_KEY = "pg_sentence_starts"
-# the per-doc caches of the rule components, dropped by the last of them (`pg_names`)
+# the per-doc caches of the rule components, dropped by the last component (`pg_resolver`)
 RULE_CACHE_KEYS = (TOKEN_ENDS_KEY, SPAN_BOUNDS_KEY, SENTENCE_STARTS_KEY)
 
 
@@ -175,10 +175,16 @@ class TokenText:
         return [text[starts[i] : ends[i]] for i in range(start, min(end, self.size))]
 
 
-def span_bounds(doc: Doc, group: str) -> list[tuple[int, int, str]]:
-    """(start, end, label) of every span of `doc.spans[group]`, in order, without building `Span`s.
+# (start, end, label, key) of a span, as `span_bounds` gives them
+SpanBounds = tuple[int, int, str, str]
 
-    Cached per group while the group's length is unchanged; `add_candidate` keeps it in step."""
+
+def span_bounds(doc: Doc, group: str) -> list[SpanBounds]:
+    """(start, end, label, key) of every span of `doc.spans[group]`, in order, without building `Span`s;
+    the key is the span's `kb_id_` (else its `id_`: the candidate interface of `extract/nlp/spans.py`).
+
+    Cached per group while the group's length is unchanged; its writers (`pg_phrases`, `add_candidate`,
+    the classifier's rewrites) keep it in step."""
     found = doc.spans.data.get(group)  # read through the proxy's dict: `SpanGroups` is a UserDict
     if not found:
         return []
@@ -187,7 +193,7 @@ def span_bounds(doc: Doc, group: str) -> list[tuple[int, int, str]]:
         cache = doc.user_data[SPAN_BOUNDS_KEY] = {}
     bounds = cache.get(group)
     if bounds is None or len(bounds) != len(found):
-        bounds = cache[group] = [(span.start, span.end, span.label_) for span in found]
+        bounds = cache[group] = [(s.start, s.end, s.label_, s.kb_id_ or s.id_) for s in found]
     return bounds
 
 
@@ -204,15 +210,9 @@ def covered_tokens(doc: Doc, groups: tuple[str, ...]) -> set[int]:
         if bounds is None or len(bounds) != len(found):
             bounds = span_bounds(doc, group)
             cache = doc.user_data[SPAN_BOUNDS_KEY]
-        for start, end, _ in bounds:
+        for start, end, _, _ in bounds:
             covered.update(range(start, end))
     return covered
-
-
-def drop_rule_caches(doc: Doc) -> None:
-    """Remove the caches only the rule components read (`token_ends`, `span_bounds`)."""
-    for key in RULE_CACHE_KEYS:
-        doc.user_data.pop(key, None)
 
 
 def sentence_starts(doc: Doc) -> list[int]:
@@ -257,9 +257,8 @@ def add_candidate(
     tokens = token_range(doc, start, end)
     if tokens is None or not text_of(doc)[start:end].strip():
         return None
-    candidate = Span(
-        doc, tokens[0], tokens[1], label=entity_type, kb_id=candidate_key(entity_type, canonical)
-    )
+    key = candidate_key(entity_type, canonical)
+    candidate = Span(doc, tokens[0], tokens[1], label=entity_type, kb_id=key)
     groups = doc.spans.data  # the proxy's dict: `SpanGroups` is a UserDict
     found = groups.get(group)
     cache = doc.user_data.get(SPAN_BOUNDS_KEY)
@@ -267,10 +266,10 @@ def add_candidate(
         found.append(candidate)
         bounds = cache.get(group) if cache is not None else None
         if bounds is not None and len(bounds) == len(found) - 1:
-            bounds.append((tokens[0], tokens[1], entity_type))
+            bounds.append((tokens[0], tokens[1], entity_type, key))
     else:  # a new group (what `doc.spans[group] = [candidate]` stores): its bounds are known
         groups[group] = SpanGroup(doc, name=group, spans=[candidate])
         if cache is None:
             cache = doc.user_data[SPAN_BOUNDS_KEY] = {}
-        cache[group] = [(tokens[0], tokens[1], entity_type)]
+        cache[group] = [(tokens[0], tokens[1], entity_type, key)]
     return candidate

@@ -23,6 +23,7 @@ from extract.nlp import spans
 from extract.nlp.components.common import (
     CAMEL_TOKEN,
     NAME_TOKEN,
+    SpanBounds,
     TokenText,
     add_candidate,
     covered_tokens,
@@ -150,9 +151,9 @@ def _listed_types(tokens: TokenText) -> dict[int, str]:
     return listed
 
 
-def _extend_known_names(doc: Doc, tokens: TokenText, listed_spans: list[list[tuple[int, int, str]]]) -> None:
+def _extend_known_names(doc: Doc, tokens: TokenText, listed_spans: list[list[SpanBounds]]) -> None:
     for bounds in listed_spans:
-        for start, span_end, label in bounds:
+        for start, span_end, label, _ in bounds:
             end = _glued_end(tokens, span_end - 1)
             if end > span_end:
                 add_candidate(
@@ -165,12 +166,12 @@ def _extend_known_names(doc: Doc, tokens: TokenText, listed_spans: list[list[tup
                 )
 
 
-def _listed_edges(listed_spans: list[list[tuple[int, int, str]]]) -> tuple[dict[int, str], dict[int, str]]:
+def _listed_edges(listed_spans: list[list[SpanBounds]]) -> tuple[dict[int, str], dict[int, str]]:
     """Types of the listed names (curated and vocabulary) by their first token and by their end."""
     starts: dict[int, str] = {}
     ends: dict[int, str] = {}
     for bounds in listed_spans:
-        for start, end, label in bounds:
+        for start, end, label, _ in bounds:
             starts[start] = ends[end] = label
     return starts, ends
 
@@ -209,7 +210,7 @@ def _type_names(
     doc: Doc,
     tokens: TokenText,
     found: list[tuple[int, bool]],
-    listed_spans: list[list[tuple[int, int, str]]],
+    listed_spans: list[list[SpanBounds]],
 ) -> None:
     """Type and add the names starting at the `found` (char offset, named part) places."""
     covered = covered_tokens(doc, _COVERING_GROUPS)

@@ -7,7 +7,7 @@ with differences that matter for the large vocabularies:
 - patterns are tokenised with the tokenizer alone: `SpanRuler.add_patterns` runs every earlier
   pipeline component (span rulers included) over each of the ~35,000 pattern texts, ~5 s at load;
 - spans carry the entity key as `kb_id` (and `id`), the candidate interface of `extract/nlp/spans.py`;
-- each group's (start, end, label) go to the rule components' bounds cache (`common.span_bounds`), so
+- each group's (start, end, label, key) go to the rule components' bounds cache (`common.span_bounds`), so
   they never build `Span` objects to read them.
 """
 
@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, SpanGroup
 
-from extract.nlp.components.common import SPAN_BOUNDS_KEY
+from extract.nlp.components.common import SPAN_BOUNDS_KEY, SpanBounds
 
 
 class PhraseGazetteer:
@@ -29,9 +29,9 @@ class PhraseGazetteer:
         self.vocab = nlp.vocab
         self.tokenizer = nlp.tokenizer
         self.matcher = PhraseMatcher(nlp.vocab, attr=phrase_matcher_attr)
-        # match id -> (group, label, entity key, label string), the label and key as their string-store
-        # hashes: a Span given strings adds them to the store again for every match
-        self.labels: dict[int, tuple[str, int, int, str]] = {}
+        # match id -> (group, label, entity key, label string, key string), the first label and key as
+        # string-store hashes: a Span given strings adds them to the store again for every match
+        self.labels: dict[int, tuple[str, int, int, str, str]] = {}
         self.groups: tuple[str, ...] = ()
 
     def initialize(
@@ -58,7 +58,7 @@ class PhraseGazetteer:
         for match_key, key_texts in by_key.items():
             self.matcher.add(match_key, [next(docs) for _ in key_texts])
             group, label, key = match_key.split("\t", 2)
-            self.labels[strings[match_key]] = (group, strings.add(label), strings.add(key), label)
+            self.labels[strings[match_key]] = (group, strings.add(label), strings.add(key), label, key)
         self.groups = tuple(sorted({labels[0] for labels in self.labels.values()}))
 
     def __len__(self) -> int:
@@ -67,11 +67,11 @@ class PhraseGazetteer:
     def __call__(self, doc: Doc) -> Doc:
         labels = self.labels
         found: dict[str, list[Span]] = {group: [] for group in self.groups}
-        bounds: dict[str, list[tuple[int, int, str]]] = {}  # of the groups found
+        bounds: dict[str, list[SpanBounds]] = {}  # of the groups found
         for match_id, start, end in self.matcher(doc):
-            group, label, key, label_text = labels[match_id]
+            group, label, key, label_text, key_text = labels[match_id]
             found[group].append(Span(doc, start, end, label=label, kb_id=key, span_id=key))
-            bounds.setdefault(group, []).append((start, end, label_text))
+            bounds.setdefault(group, []).append((start, end, label_text, key_text))
         groups = doc.spans.data  # what `doc.spans[group] = spans` stores, without its Python-level checks
         for group, group_spans in found.items():
             groups[group] = SpanGroup(doc, name=group, spans=group_spans)

@@ -18,7 +18,6 @@ import functools
 from dataclasses import dataclass, field
 
 from spacy.language import Language
-from spacy.strings import StringStore
 from spacy.tokens import Doc
 
 from extract.nlp import doc_access, spans
@@ -30,8 +29,10 @@ from extract.nlp.components.common import (
     candidate_key,
     occurrences,
     singular_form,
+    span_bounds,
     surface_key,
     text_of,
+    token_ends,
     token_starts,
 )
 from extract.nlp.components.context import coordinated, cue_type, dataset_cue
@@ -84,19 +85,6 @@ class Choice:
     group: str
 
 
-def string_of(strings: StringStore, hash_value: int) -> str:
-    """`strings[hash_value]`, through a bounded cache (labels and keys recur across papers)."""
-    found = _STRINGS.get(hash_value)
-    if found is None:
-        if len(_STRINGS) >= 100_000:
-            _STRINGS.clear()
-        found = _STRINGS[hash_value] = strings[hash_value]
-    return found
-
-
-_STRINGS: dict[int, str] = {}
-
-
 @functools.lru_cache(maxsize=65536)
 def is_junk(surface: str) -> bool:
     """A rule's name that is an English word ("Diverse", "enhanced") or a modified name ("LLM-based",
@@ -107,24 +95,28 @@ def is_junk(surface: str) -> bool:
 
 
 def collect(doc: Doc, text: str) -> Candidates:
+    """The candidates of every group, read from `span_bounds` and the token offsets (no `Span` built)."""
     stops = stoplist()
     found = Candidates()
     groups = doc.spans.data  # `doc.spans` is a UserDict: its dict, without the Python-level lookups
-    rejected = groups.get(spans.REJECTED)
-    if rejected:
-        found.rejected_surfaces = {surface_key(text[s.start_char : s.end_char]) for s in rejected}
+    first_chars: list[int] = []
+    last_chars: list[int] = []
+    if any(groups.values()):
+        first_chars, last_chars = token_starts(doc), token_ends(doc)
+    if groups.get(spans.REJECTED):
+        found.rejected_surfaces = {
+            surface_key(text[first_chars[start] : last_chars[end - 1]])
+            for start, end, _, _ in span_bounds(doc, spans.REJECTED)
+        }
     rejected_surfaces = found.rejected_surfaces
-    strings = doc.vocab.strings
-    known = _STRINGS
     items, pairs, contribution_surfaces = found.items, found.pairs, found.contribution_surfaces
     for group in spans.CANDIDATE_GROUPS:
-        group_spans = groups.get(group)
-        if not group_spans:
+        if not groups.get(group):
             continue
         stoplisted, rule, vocab = group in STOPLISTED_GROUPS, group in RULE_GROUPS, group in VOCAB
         acronym, contribution = group == spans.ACRONYM, group == spans.CONTRIBUTION
-        for span in group_spans:
-            start_char, end_char = span.start_char, span.end_char
+        for start, end, entity_type, entity_key in span_bounds(doc, group):
+            start_char, end_char = first_chars[start], last_chars[end - 1]
             written = text[start_char:end_char]
             surface = surface_key(written)
             if contribution:
@@ -137,18 +129,8 @@ def collect(doc: Doc, text: str) -> Candidates:
             )
             if dropped and not acronym:
                 continue
-            label, key = span.label, span.kb_id
-            entity_type = known.get(label)
-            if entity_type is None:
-                entity_type = string_of(strings, label)
-            if key:
-                entity_key = known.get(key)
-                if entity_key is None:
-                    entity_key = string_of(strings, key)
-            else:
-                entity_key = span.id_
             candidate = Candidate(
-                span.start, span.end, start_char, end_char, group, surface, entity_type, entity_key, written
+                start, end, start_char, end_char, group, surface, entity_type, entity_key, written
             )
             if acronym:
                 pairs.setdefault(entity_key, []).append(candidate)
