@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.tokenizer import Tokenizer
 
-from extract.nlp.components.common import SENTENCE_STARTS_KEY, token_ends, token_starts
+from extract.nlp.components.common import SENTENCE_STARTS_KEY, SPAN_BOUNDS_KEY, token_ends, token_starts
 from extract.nlp.components.names import NAME_IN_TEXT, name_starts
 from extract.nlp.pipeline import build_pipeline, doc_mentions, run_components
 from extract.nlp.tokenizer import ASCII_LETTERS, READ_LEXICAL_ATTRIBUTES, WORD_CHARACTERS, needs_other_than
@@ -131,3 +131,26 @@ def test_components_run_batch_by_batch_as_nlp_pipe_runs_them(nlp: Language) -> N
     stock = list(nlp.pipe(texts, batch_size=3))
     assert [doc_mentions("p", doc) for doc in ours] == [doc_mentions("p", doc) for doc in stock]
     assert [doc.to_json() for doc in ours] == [doc.to_json() for doc in stock]
+
+
+def test_the_span_bounds_cache_holds_the_groups_spans_up_to_the_resolver(nlp: Language) -> None:
+    papers = [json.loads(line) for line in (FIXTURES / "papers.jsonl").read_text().splitlines()]
+    texts = [paper_text(paper["title"], paper["abstract"]) for paper in papers]
+    before_resolver = [proc for name, proc in nlp.pipeline if name != "pg_resolver"]
+    resolver = nlp.get_pipe("pg_resolver")
+    checked = 0
+    for text in texts:
+        cached, rebuilt = nlp.make_doc(text), nlp.make_doc(text)
+        for proc in before_resolver:
+            cached, rebuilt = proc(cached), proc(rebuilt)
+        cache = cached.user_data.get(SPAN_BOUNDS_KEY, {})
+        for group, group_spans in cached.spans.items():
+            if group in cache:
+                expected = [(s.start, s.end, s.label_, s.kb_id_ or s.id_) for s in group_spans]
+                assert cache[group] == expected, group
+                checked += len(expected)
+        # the resolver reading the spans themselves (no cache) resolves the same entities
+        rebuilt.user_data.pop(SPAN_BOUNDS_KEY, None)
+        assert doc_mentions("p", resolver(cached)) == doc_mentions("p", resolver(rebuilt))
+        assert SPAN_BOUNDS_KEY not in cached.user_data
+    assert checked
