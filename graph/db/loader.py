@@ -353,9 +353,14 @@ def ensure_schema(driver: Driver, database: str | None = None) -> int:
     a concurrent load may create one meanwhile); returns how many statements ran (0 when all exist)."""
     existing = existing_schema_names(driver, database)
     missing = [s for name, s in named_constraint_statements().items() if name not in existing]
-    with driver.session(database=database) as session:
-        for statement in missing:
-            session.run(statement).consume()  # schema commands need their own auto-commit transaction
+    if missing:
+        # one schema transaction: its indexes are populated together, in one scan of each label
+        # (measured on the bulk-imported corpus: about half the time of one transaction each). The
+        # commit returns once the constraints are online; the other indexes populate in the background.
+        with driver.session(database=database) as session, session.begin_transaction() as tx:
+            for statement in missing:
+                tx.run(statement).consume()
+            tx.commit()
     return len(missing)
 
 
