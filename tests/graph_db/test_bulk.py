@@ -20,6 +20,7 @@ from graph.db import model
 from graph.db.bulk import BulkPlanError, check_plan, csv_field, deferred_steps, write_import_files
 from graph.db.checks import check_load
 from graph.db.loader import ALL_STEPS, Step, load_snapshot
+from graph.db.queries import loader_statement
 from graph.db.writes import NodeWrite, RelWrite
 from graph.snapshot import Snapshot, open_snapshot
 from paper_graph.local import neo4j as neo4j_local
@@ -108,6 +109,12 @@ def test_a_line_break_in_any_field_asks_the_importer_for_multiline_fields(tmp_pa
     assert [g.name for g in files.groups if g.multiline] == ["Entity"]
 
 
+def test_the_empty_list_statement_finds_every_keyed_label_by_its_key() -> None:
+    text = loader_statement("empty_arrays")
+    for label, key in model.NODE_KEYS.items():
+        assert f"WITH key WHERE $label = '{label.value}' MATCH (n:{label.value} {{{key}: key}})" in text
+
+
 def test_bulk_load_refuses_a_server_that_is_not_the_local_one() -> None:
     with pytest.raises(BulkLoadError, match="not that server"):
         local_instance("bolt://db.example.org:7687")
@@ -160,6 +167,36 @@ def test_bulk_with_citations_and_hub_links_equals_the_transactional_load(
         assert bulk == transactional, _diff(bulk, transactional)
         # the dump shows values as text; Cypher's text of a datetime also tells a zone id from an offset
         assert driver.execute_query(stamps).records == transactional_stamps
+
+
+def test_bulk_load_writes_empty_lists_as_the_transactional_load_does(
+    bulk_instance: neo4j_local.Instance, neo4j_clean, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    tables = fixture_tables("v1")
+    papers = tables["papers"].to_pylist()
+    papers[0]["categories"] = []
+    tables["papers"] = pa.Table.from_pylist(papers, schema=tables["papers"].schema)
+    entities = tables["entities"].to_pylist()
+    entities[0]["aliases"] = []
+    tables["entities"] = pa.Table.from_pylist(entities, schema=tables["entities"].schema)
+    snapshot = write_fixture_snapshot(tmp_path / "empty", "v1", tables)
+    load_snapshot(neo4j_clean, snapshot)
+    transactional = canonical_dump(neo4j_clean)
+
+    report = bulk_load(bulk_instance, snapshot, force=True)
+    assert {(e.label, e.prop) for e in report.files.empty_arrays} >= {
+        ("Paper", "categories"),
+        ("Entity", "aliases"),
+    }
+    lists = "MATCH (n) WHERE n.categories = [] OR n.aliases = [] RETURN count(n) AS n"
+    with _driver(bulk_instance) as driver:
+        bulk = canonical_dump(driver)
+        assert bulk == transactional, _diff(bulk, transactional)
+        assert (
+            driver.execute_query(lists).records[0]["n"]
+            == neo4j_clean.execute_query(lists).records[0]["n"]
+            >= 2
+        )
 
 
 def test_load_bulk_from_the_command_line_refuses_remote_and_non_empty(
