@@ -20,7 +20,6 @@ from graph.db import model
 from graph.db.bulk import BulkPlanError, check_plan, csv_field, deferred_steps, write_import_files
 from graph.db.checks import check_load
 from graph.db.loader import ALL_STEPS, Step, load_snapshot
-from graph.db.queries import loader_statement
 from graph.db.writes import NodeWrite, RelWrite
 from graph.snapshot import Snapshot, open_snapshot
 from paper_graph.local import neo4j as neo4j_local
@@ -107,12 +106,6 @@ def test_a_line_break_in_any_field_asks_the_importer_for_multiline_fields(tmp_pa
     files = write_import_files(write_fixture_snapshot(tmp_path / "broken", "v1", tables), tmp_path / "files")
     assert "--multiline-fields=true" in files.arguments()
     assert [g.name for g in files.groups if g.multiline] == ["Entity"]
-
-
-def test_the_empty_list_statement_finds_every_keyed_label_by_its_key() -> None:
-    text = loader_statement("empty_arrays")
-    for label, key in model.NODE_KEYS.items():
-        assert f"WITH key WHERE $label = '{label.value}' MATCH (n:{label.value} {{{key}: key}})" in text
 
 
 def test_bulk_load_refuses_a_server_that_is_not_the_local_one() -> None:
