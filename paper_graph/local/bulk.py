@@ -169,7 +169,8 @@ def bulk_load(
                 files = write_import_files(snapshot, folder, steps=steps)
             except BaseException:
                 stopping.result()
-                neo4j_local.start(instance)  # nothing was imported: the old graph is served again
+                if probed:  # it ran before: nothing was imported, so the old graph is served again
+                    neo4j_local.start(instance)
                 raise
             stop_started = time.perf_counter()
             stopping.result()
@@ -192,7 +193,7 @@ def bulk_load(
     deferred_names = set(files.deferred)
     with _driver(instance) as driver:
         schema_started = time.perf_counter()
-        ensure_schema(driver, DATABASE)
+        ensure_schema(driver, DATABASE, existing=set())  # the importer wrote no constraints or indexes
         fill_started = time.perf_counter()
         fill_empty_arrays(driver, files, DATABASE)
         fill_seconds = time.perf_counter() - fill_started

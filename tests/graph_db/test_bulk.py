@@ -192,6 +192,27 @@ def test_bulk_load_writes_empty_lists_as_the_transactional_load_does(
         )
 
 
+def test_files_that_cannot_be_written_leave_the_old_graph_served(
+    bulk_instance: neo4j_local.Instance, v1: Snapshot
+) -> None:
+    """The server stops while the files are written; when they fail, it serves the old graph again."""
+    neo4j_local.start(bulk_instance)
+    with _driver(bulk_instance) as driver:
+        before = canonical_dump(driver)
+    assert before
+    rel_first = Step(
+        "mentions",
+        "paper_entities",
+        "mentions",
+        writes=(RelWrite(model.Rel.MENTIONS, "paper_id", "entity_key"),),
+    )
+    with pytest.raises(BulkPlanError):
+        bulk_load(bulk_instance, v1, force=True, steps=[rel_first])
+    assert neo4j_local.running_pid(bulk_instance) is not None
+    with _driver(bulk_instance) as driver:
+        assert canonical_dump(driver) == before
+
+
 def test_load_bulk_from_the_command_line_refuses_remote_and_non_empty(
     bulk_instance: neo4j_local.Instance, snapshot_root: Path
 ) -> None:
