@@ -8,6 +8,7 @@ UTF-8 kept as is. Files are written atomically (a temporary file renamed into pl
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import tempfile
@@ -16,6 +17,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pyarrow as pa
+import pyarrow.json as pa_json
+
 from extract.errors import ParseError
 from extract.records import PaperRecord
 
@@ -23,12 +27,27 @@ _FIELDS = {f.name for f in dataclasses.fields(PaperRecord)}
 Row = TypeVar("Row")
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _fields_dict(row: Any) -> dict[str, Any]:
+    """A dataclass's fields as a dict, dates in ISO form: `dataclasses.asdict` without its deep copy
+    (the records hold scalars and lists of them, which json.dumps writes as they are)."""
+    return {name: _to_json_value(getattr(row, name)) for name in _field_names(type(row))}
+
+
+def _dumps(row: Any) -> str:
+    try:
+        return json.dumps(_fields_dict(row), ensure_ascii=False)
+    except TypeError:  # a nested dataclass: asdict converts it (the same JSON, only slower)
+        data = dataclasses.asdict(row)
+        return json.dumps({k: _to_json_value(v) for k, v in data.items()}, ensure_ascii=False)
+
+
 def record_to_json(record: PaperRecord) -> str:
-    data = record.to_dict()
-    for key, value in data.items():
-        if isinstance(value, date | datetime):
-            data[key] = value.isoformat()
-    return json.dumps(data, ensure_ascii=False)
+    return _dumps(record)
 
 
 def record_from_json(data: dict[str, Any]) -> PaperRecord:
@@ -42,10 +61,9 @@ def record_from_json(data: dict[str, Any]) -> PaperRecord:
 
 def row_to_json(row: Any) -> str:
     """A mapping or a dataclass (Mention, Entity, ...) as one JSON line (without the newline)."""
-    if isinstance(row, PaperRecord):
-        return record_to_json(row)
-    data = dataclasses.asdict(row) if dataclasses.is_dataclass(row) else row
-    return json.dumps({k: _to_json_value(v) for k, v in data.items()}, ensure_ascii=False)
+    if dataclasses.is_dataclass(row):
+        return _dumps(row)
+    return json.dumps({k: _to_json_value(v) for k, v in row.items()}, ensure_ascii=False)
 
 
 def _to_json_value(value: Any) -> Any:
@@ -87,6 +105,50 @@ def read_jsonl(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
             if not isinstance(row, dict):
                 raise ParseError(f"{path}:{number}", "not a JSON object")
             yield row
+
+
+def read_jsonl_table(
+    paths: Iterable[str | os.PathLike[str]], schema: pa.Schema, *, unknown_fields: str = "error"
+) -> pa.Table | None:
+    """The JSON-lines files, one after the other, as one Arrow table of `schema`, by pyarrow's
+    multithreaded reader; None when a row needs the row-by-row readers above (which name file:line):
+    a line that is not a JSON object of the schema's types, a required field missing or null, a field
+    not in the schema (`unknown_fields="ignore"`: dropped), a date that is not in ISO form.
+
+    Date and timestamp fields are parsed with Python's `fromisoformat`, as the row readers do.
+    """
+    as_read = pa.schema(
+        [
+            f.with_type(pa.string()) if pa.types.is_date(f.type) or pa.types.is_timestamp(f.type) else f
+            for f in schema
+        ]
+    )
+    options = pa_json.ParseOptions(explicit_schema=as_read, unexpected_field_behavior=unknown_fields)
+    tables = []
+    for path in paths:
+        if Path(path).stat().st_size == 0:
+            continue
+        try:
+            table = pa_json.read_json(path, parse_options=options)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            return None
+        tables.append(table.select(as_read.names))
+    if not tables:
+        return schema.empty_table()
+    table = pa.concat_tables(tables)
+    columns = []
+    for field, column in zip(schema, table.columns, strict=True):
+        if column.null_count and not field.nullable:
+            return None  # a missing field: the row readers fill its default or name the line
+        if field.type != column.type:
+            parse = date.fromisoformat if pa.types.is_date(field.type) else datetime.fromisoformat
+            try:
+                values = [parse(value) if value is not None else None for value in column.to_pylist()]
+                column = pa.array(values, field.type)
+            except (ValueError, TypeError, pa.ArrowInvalid):
+                return None
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def write_records_jsonl(records: Iterable[PaperRecord], path: str | os.PathLike[str]) -> int:

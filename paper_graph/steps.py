@@ -380,31 +380,27 @@ def write_snapshot(config_path: str | None, extracted: Mapping[str, Any], run_id
     and the entity table is aggregated over all of them, exactly as over one shard: the files are
     byte-for-byte those of an unsharded run.
     """
-    from extract.jsonl import read_records_jsonl
-    from extract.nlp.registry import EntityRegistry
-    from extract.records import Mention
     from graph import relations
     from graph.snapshot import SnapshotWriter
 
     config = _config(config_path)
     merged = shards.complete(extracted["shards"])
     run = merged[0].run
-    registry = EntityRegistry()
-
-    def registered(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        for row in rows:
-            registry.add((Mention(**row),))
-            yield row
 
     with SnapshotWriter(config.paths.snapshots, run.run_date, run_id) as writer:
-        papers = (p.to_dict() for p in read_records_jsonl(run.papers))
-        writer.write("authors", relations.authors(_also_written(writer, "papers", papers)))
-        mentions = _also_written(writer, "mentions", registered(shards.mentions(merged)))
-        paper_entities = list(relations.paper_entities(mentions))
-        writer.write("entities", registry.entities())  # every mention seen: the whole run's entities
+        papers = _papers_table(run.papers)
+        writer.write("papers", papers)
+        writer.write("authors", relations.authors_table(papers))
+        del papers
+        mentions = _mentions_table(merged)
+        writer.write("mentions", mentions)
+        writer.write("entities", _entities(mentions))  # every mention seen: the whole run's entities
+        paper_entities = relations.paper_entities_table(mentions)
+        del mentions
         writer.write("paper_entities", paper_entities)
-        writer.write("references", relations.references(paper_entities))
-        writer.write("co_mentions", relations.co_mentions(paper_entities))
+        writer.write("references", relations.references_table(paper_entities))
+        writer.write("co_mentions", relations.co_mentions_table(paper_entities))
+        del paper_entities
         writer.write("raw_responses", _raw_response_rows(config, run))
         for table, path in (
             ("citations", run.citations),
@@ -425,6 +421,70 @@ def write_snapshot(config_path: str | None, extracted: Mapping[str, Any], run_id
     return summary
 
 
+def _papers_table(path: Path) -> Any:
+    """The run's papers as a `papers` table: pyarrow's JSON reader, else (a line it cannot take as
+    is) the PaperRecord reader, which fills defaults and names a bad line."""
+    import pyarrow as pa
+
+    from extract.jsonl import read_jsonl_table, read_records_jsonl
+    from graph.schema import TABLES
+    from graph.snapshot import rows_to_arrow
+
+    table = read_jsonl_table([path], TABLES["papers"].schema, unknown_fields="ignore")
+    if table is not None:
+        return table
+    records = read_records_jsonl(path)
+    chunks = [rows_to_arrow("papers", chunk) for chunk in _chunks(records)]
+    return pa.concat_tables(chunks) if chunks else TABLES["papers"].schema.empty_table()
+
+
+def _mentions_table(merged: list[Shard]) -> Any:
+    """The shards' mentions, in shard order, as a `mentions` table: pyarrow's JSON reader, else (a
+    line it cannot take as is) `Mention` rows, which fill defaults and refuse unknown fields."""
+    import pyarrow as pa
+
+    from extract.jsonl import read_jsonl_table
+    from extract.records import Mention
+    from graph.schema import TABLES
+    from graph.snapshot import rows_to_arrow
+
+    table = read_jsonl_table([s.mentions_file for s in merged], TABLES["mentions"].schema)
+    if table is not None:
+        return table
+    rows = (Mention(**row) for row in shards.mentions(merged))
+    chunks = [rows_to_arrow("mentions", chunk) for chunk in _chunks(rows)]
+    return pa.concat_tables(chunks) if chunks else TABLES["mentions"].schema.empty_table()
+
+
+def _chunks(rows: Iterable[Any]) -> Iterator[list[Any]]:
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, WRITE_CHUNK)):
+        yield chunk
+
+
+def _entities(mentions: Any) -> Iterator[Any]:
+    """The entity rows of the mentions (EntityRegistry), fed each distinct (key, surface) once with its
+    count (counted by Arrow) instead of mention by mention: the same Counter, the same entities."""
+    from types import SimpleNamespace
+
+    from extract.nlp.registry import EntityRegistry
+
+    # the type a key was first seen with, as the registry keeps it (ordered "first": one thread)
+    types = mentions.group_by("entity_key", use_threads=False).aggregate([("type", "first")])
+    first_type = dict(zip(types["entity_key"].to_pylist(), types["type_first"].to_pylist(), strict=True))
+    surfaces = mentions.group_by(["entity_key", "text"]).aggregate([("paper_id", "count")])
+    registry = EntityRegistry()
+    for key, text, count in zip(
+        surfaces["entity_key"].to_pylist(),
+        surfaces["text"].to_pylist(),
+        surfaces["paper_id_count"].to_pylist(),
+        strict=True,
+    ):
+        surface = SimpleNamespace(entity_key=key, type=first_type[key], text=text)
+        registry.add(itertools.repeat(surface, count))  # type: ignore[arg-type]
+    return registry.entities()
+
+
 def _enrichment_rows(table: str, path: Path) -> Iterator[Any]:
     from extract.jsonl import read_rows_jsonl
     from extract.records import Citation, HubRepo, PaperHubLink
@@ -439,14 +499,6 @@ def _enrichment_unavailable(run: RunDir) -> list[str]:
         return ["enrichment: not run"]
     report = json.loads(run.enrich_report.read_text(encoding="utf-8"))
     return [*report.get("unavailable", []), *(f"{k}: {v}" for k, v in report.get("skipped", {}).items())]
-
-
-def _also_written(writer: Any, table: str, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """Pass `rows` through while the writer buffers them into `table` (one read serves two tables)."""
-    iterator = iter(rows)
-    while chunk := list(itertools.islice(iterator, WRITE_CHUNK)):
-        writer.write(table, chunk)
-        yield from chunk
 
 
 def _raw_response_rows(config: PipelineConfig, run: RunDir) -> Iterator[dict[str, Any]]:

@@ -13,31 +13,35 @@ import bisect
 from typing import Any
 
 import numpy
-from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE, SENT_START
+from spacy.attrs import ENT_IOB, ENT_TYPE, SENT_START
 from spacy.tokens import Doc
 
 # Token.ent_iob codes (spaCy's Token.iob_strings(): "", "I", "O", "B")
 _INSIDE, _OUTSIDE, _BEGIN = 1, 2, 3
-_ENT_COLUMNS = [ENT_IOB, ENT_TYPE, ENT_KB_ID]
+_ENT_COLUMNS = [ENT_IOB, ENT_TYPE]
 
 
 def set_entities(doc: Doc, entities: list[tuple[int, int, str, str]]) -> list[tuple[int, int, int, int]]:
     """`doc.ents = [Span(doc, start, end, label=label, kb_id=kb_id), ...]` for sorted, non-overlapping
     token ranges with non-empty labels, without building the spans: as `Doc.set_ents`, every other
     token becomes outside (O, no type; its kb id is left as it was). Returns each entity's
-    (start, end, label hash, kb id hash)."""
+    (start, end, label hash, kb id hash).
+
+    The IOB and type columns are written for the whole doc; the kb ids only on the entities' tokens
+    (one `Token` each), so that the other tokens keep theirs without reading them first."""
     strings = doc.vocab.strings
-    array = numpy.zeros((len(doc), 3), dtype=numpy.uint64)
+    array = numpy.zeros((len(doc), 2), dtype=numpy.uint64)
     array[:, 0] = _OUTSIDE
-    if doc.has_annotation(ENT_KB_ID):  # most docs have no kb id yet: the column stays 0
-        array[:, 2] = doc.to_array(ENT_KB_ID)
     hashed = []
     for start, end, label, kb_id in entities:
-        label_hash, kb_hash = strings.add(label), strings.add(kb_id)
-        array[start:end] = (_INSIDE, label_hash, kb_hash)
+        label_hash = strings.add(label)
+        array[start:end] = (_INSIDE, label_hash)
         array[start, 0] = _BEGIN
-        hashed.append((start, end, label_hash, kb_hash))
+        hashed.append((start, end, label_hash, strings.add(kb_id)))
     doc.from_array(_ENT_COLUMNS, array)
+    for start, end, _, kb_hash in hashed:
+        for i in range(start, end):
+            doc[i].ent_kb_id = kb_hash
     return hashed
 
 
@@ -52,21 +56,27 @@ def span_extension(doc: Doc, name: str, start_char: int, end_char: int, default:
     return doc.user_data.get(span_extension_key(name, start_char, end_char), default)
 
 
-def sentence_texts(doc: Doc, text: str, token_starts: list[int], tokens: list[int]) -> list[str] | None:
+def sentence_texts(
+    doc: Doc, text: str, token_starts: list[int], tokens: list[int], firsts: list[int] | None = None
+) -> list[str] | None:
     """The stripped text of the sentence each of `tokens` is in, as `doc.sents` gives the sentences
     (a sentence starts at token 0 and at every later token whose `sent_start` is 1); None when
     `doc.sents` would not read the token flags (no sentence annotation, or a `sents` user hook).
+
+    `firsts` is the first token of every sentence when the caller has it (`pg_sentencizer` keeps
+    them, and it marks every token, so `doc.sents` reads them); otherwise they are read from the doc.
 
     A sentence is cut at the next sentence's first character rather than at its last token's end:
     the difference is that token's trailing space, which the strip removes."""
     if "sents" in doc.user_hooks or not len(doc):
         return None
-    column = doc.to_array(SENT_START)
-    firsts = numpy.flatnonzero(column == 1).tolist()
-    if not firsts or firsts[0]:
-        firsts.insert(0, 0)
-    if len(firsts) == 1 and len(column) > 1 and not column[1:].any():
-        return None  # doc.sents raises E030
+    if firsts is None:
+        column = doc.to_array(SENT_START)
+        firsts = numpy.flatnonzero(column == 1).tolist()
+        if not firsts or firsts[0]:
+            firsts.insert(0, 0)
+        if len(firsts) == 1 and len(column) > 1 and not column[1:].any():
+            return None  # doc.sents raises E030
     last = len(firsts) - 1
     found: dict[int, str] = {}
     sentences = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,9 +12,12 @@ from spacy.lang.en import English
 from spacy.lang.lex_attrs import LEX_ATTRS
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
+from spacy.tokenizer import Tokenizer
 
-from extract.nlp.pipeline import build_pipeline, doc_mentions
-from extract.nlp.tokenizer import READ_LEXICAL_ATTRIBUTES
+from extract.nlp.components.common import SENTENCE_STARTS_KEY, token_ends, token_starts
+from extract.nlp.components.names import NAME_IN_TEXT, name_starts
+from extract.nlp.pipeline import build_pipeline, doc_mentions, run_components
+from extract.nlp.tokenizer import ASCII_LETTERS, READ_LEXICAL_ATTRIBUTES, WORD_CHARACTERS, needs_other_than
 from extract.records import paper_text
 from tests.extract_nlp.conftest import FIXTURES
 
@@ -35,6 +39,8 @@ def test_sentencizer_marks_the_same_starts_as_spacys(nlp: Language, pieces: list
     nlp.get_pipe("sentencizer")(ours)
     Sentencizer(overwrite=False)(stock)
     assert ours.to_array(SENT_START).tolist() == stock.to_array(SENT_START).tolist()
+    if len(stock):  # the starts kept for the rule components are the sentences'
+        assert ours.user_data[SENTENCE_STARTS_KEY] == [sentence.start for sentence in stock.sents]
 
 
 def test_the_lexical_attributes_left_unset_change_no_mention(nlp: Language) -> None:
@@ -53,3 +59,75 @@ def test_the_lexical_attributes_left_unset_change_no_mention(nlp: Language) -> N
     ]
     for text in texts:
         assert doc_mentions("p", nlp(text), text) == doc_mentions("p", full(text), text), text
+
+
+TOKENIZER_PIECES = st.sampled_from(
+    ["word", "Words", "state-of-the-art", "-", "--", "5km", "3.5", "10%", "$5", "US$", "model's", "Model’s",
+     "(BERT)", "[1]", "abcdefgh5km", "xyzxyzxyz.....", "wordword’s", "GSM8K.", "CoT.", "U.S.", "e.g.",
+     "i.e.,", "km", "a-", "-b", "x/y", "A+", "+3", "...", "end.", "Fig.2", "https://github.com/x-y/z",
+     "www.example.org", "a.b", "\n\n", " ", "  ", "é", "naïve", "😀", "°C.", "1990s", "'", '"quoted"', ":)"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(TOKENIZER_PIECES, max_size=30), st.sampled_from(["", " ", "-", "."]))
+def test_the_affix_shortcuts_give_the_tokens_of_the_plain_regexes(
+    nlp: Language, pieces: list[str], glue: str
+) -> None:
+    text = glue.join(pieces)
+    tokenizer = nlp.tokenizer.tokenizer
+    plain = Tokenizer(
+        nlp.vocab,
+        rules=tokenizer.rules,
+        prefix_search=tokenizer.prefix_search.__self__.regex.search,
+        suffix_search=tokenizer.suffix_search.__self__.regex.search,  # the whole string scanned
+        infix_finditer=tokenizer.infix_finditer.__self__.regex.finditer,
+        token_match=tokenizer.token_match,
+        url_match=tokenizer.url_match.__self__.regex.match,
+    )
+    assert [(t.idx, t.text, t.whitespace_) for t in nlp.make_doc(text)] == [
+        (t.idx, t.text, t.whitespace_) for t in plain(text)
+    ]
+
+
+def test_the_affix_regexes_are_skipped_only_where_they_cannot_match(nlp: Language) -> None:
+    tokenizer = nlp.tokenizer.tokenizer
+    suffixes, infixes = tokenizer.suffix_search.__self__, tokenizer.infix_finditer.__self__
+    assert suffixes.skips_hyphens and not infixes.skips_hyphens  # hyphens split words as infixes
+    assert infixes.skips_letters and tokenizer.prefix_search.__self__.skips_letters
+    assert needs_other_than(re.compile(r"(?<=[0-9])(?:km|m)$|\.\.+$|'s$"), ASCII_LETTERS)
+    for pattern in (r"(?<=[0-9])km$|s$", r"x+", r"(?=[A-Z])", r"[^a]", r"(?i)\u212a", r"k?\.|\w"):
+        assert not needs_other_than(re.compile(pattern), ASCII_LETTERS), pattern
+    assert needs_other_than(re.compile(r"[a-z]-?[0-9]"), WORD_CHARACTERS)
+    assert not needs_other_than(re.compile(r"[a-z]-[a-z]"), WORD_CHARACTERS)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TOKENIZER_PIECES, max_size=30))
+def test_token_offsets_are_spacys(nlp: Language, pieces: list[str]) -> None:
+    doc = nlp.make_doc(" ".join(pieces))
+    assert token_starts(doc) == [t.idx for t in doc]
+    assert token_ends(doc) == [t.idx + len(t) for t in doc]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aAiPfMRzZ09-_ .+,(\né", max_size=30))
+def test_name_starts_are_the_name_pattern_matches(text: str) -> None:
+    assert name_starts(text) == [match.start() for match in NAME_IN_TEXT.finditer(text)]
+
+
+def test_name_starts_of_written_names() -> None:
+    text = "NeRF.GAN and iPhone, x-NeRF, U.S.A. fMRI (Wav2Lip) sEEG-based MAPS.\n\nVGG16"
+    assert name_starts(text) == [match.start() for match in NAME_IN_TEXT.finditer(text)]
+    assert [text[start : start + 4] for start in name_starts(text)] == [
+        "NeRF", "iPho", "fMRI", "Wav2", "sEEG", "MAPS", "VGG1"
+    ]  # fmt: skip
+
+
+def test_components_run_batch_by_batch_as_nlp_pipe_runs_them(nlp: Language) -> None:
+    papers = [json.loads(line) for line in (FIXTURES / "papers.jsonl").read_text().splitlines()]
+    texts = [paper_text(paper["title"], paper["abstract"]) for paper in papers]
+    ours = run_components(nlp, [nlp.make_doc(text) for text in texts], batch_size=3)
+    stock = list(nlp.pipe(texts, batch_size=3))
+    assert [doc_mentions("p", doc) for doc in ours] == [doc_mentions("p", doc) for doc in stock]
+    assert [doc.to_json() for doc in ours] == [doc.to_json() for doc in stock]

@@ -149,3 +149,60 @@ def test_authors_positions_follow_the_author_list() -> None:
     from_records = list(relations.authors(fixture_rows.papers()))
     assert [r["name"] for r in from_records if r["paper_id"] == "2304.08485"][0] == "Haotian Liu"
     assert len(from_records) == 7
+
+
+def _reference_paper_entities(rows: list[dict]) -> list[dict]:
+    """paper_entities spelled out in plain Python (the first mention by (start, end), then input order)."""
+    found: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        found.setdefault((row["paper_id"], row["entity_key"]), []).append(row)
+    papers = list(dict.fromkeys(row["paper_id"] for row in rows))
+    out = []
+    for key in sorted(found, key=lambda k: (papers.index(k[0]), k[1])):
+        group = found[key]
+        first = min(group, key=lambda m: (m["start"], m["end"]))
+        out.append(
+            {
+                "paper_id": key[0],
+                "entity_key": key[1],
+                "type": first["type"],
+                "mention_count": len(group),
+                "first_offset": first["start"],
+                "sentence": first["sentence"],
+                "proposed": any(m["is_contribution"] for m in group),
+            }
+        )
+    return out
+
+
+def _reference_co_mentions(rows: list[dict]) -> list[dict]:
+    by_paper: dict[str, set[str]] = {}
+    for row in rows:
+        by_paper.setdefault(row["paper_id"], set()).add(row["entity_key"])
+    counts: dict[tuple[str, str], int] = {}
+    for keys in by_paper.values():
+        ordered = sorted(keys)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                counts[(a, b)] = counts.get((a, b), 0) + 1
+    return [{"entity_key_a": a, "entity_key_b": b, "paper_count": n} for (a, b), n in sorted(counts.items())]
+
+
+def test_arrow_relations_agree_with_plain_python_on_random_papers() -> None:
+    import random
+
+    rng = random.Random(16)
+    keys = [f"{kind}:{name}" for kind in ("model", "method") for name in ("é", "a", "Z", "b-2", "ü", "a b")]
+    rows = []
+    for paper in rng.sample(range(1000), 60):  # paper ids not in sorted order
+        for _ in range(rng.randint(0, 9)):
+            key = rng.choice(keys)
+            start = rng.randint(0, 5)  # ties on (start, end): the first in input order wins
+            rows.append(
+                mention(f"p{paper}", key, start, sentence=f"s{len(rows)}", contribution=rng.random() < 0.2)
+            )
+            rows[-1]["end"] = start + rng.randint(1, 2)
+    entities = list(relations.paper_entities(rows))
+    assert entities == _reference_paper_entities(rows)
+    assert list(relations.co_mentions(entities)) == _reference_co_mentions(rows)
+    assert relations.paper_entities_table(pa.Table.from_pylist(rows)).to_pylist() == entities

@@ -19,6 +19,7 @@ from extract.nlp.lexicon import head_type
 ACRONYM_IN_PARENS = re.compile(r"\(\s*([A-Za-z0-9][A-Za-z0-9\-.]{0,14}[A-Za-z0-9])\s*\)")
 MODEL_OR_METHOD = frozenset(("MODEL", "METHOD"))
 _LONG_FORM_STOP = re.compile(r"[.;:()\[\]]|, ")
+_TWO_CAPITALS = re.compile(r"[A-Z][^A-Z]*[A-Z]")
 
 
 def schwartz_hearst_long_form(short: str, text_before: str) -> str | None:
@@ -110,7 +111,7 @@ def acronyms(doc: Doc) -> Doc:
     text = text_of(doc)
     for match in ACRONYM_IN_PARENS.finditer(text):
         short = match.group(1)
-        if sum(1 for c in short if c.isupper()) < 2:
+        if not _TWO_CAPITALS.search(short):  # fewer than 2 capitals (`short` is ASCII)
             continue
         sentence_start = max(text.rfind(". ", 0, match.start()), text.rfind("\n", 0, match.start())) + 1
         before = _LONG_FORM_STOP.split(text[sentence_start : match.start()])[-1]

@@ -40,7 +40,15 @@ from spacy.training import Example
 from spacy.util import registry
 from thinc.api import Model, SparseLinear_v2
 
-from extract.nlp.components.common import candidate_key, surface_key, text_of
+from extract.nlp.components.common import (
+    SPAN_BOUNDS_KEY,
+    candidate_key,
+    span_bounds,
+    surface_key,
+    text_of,
+    token_ends,
+    token_starts,
+)
 from extract.nlp.components.title import title_end
 from extract.nlp.gazetteer import stoplist
 from extract.nlp.lexicon import DATASET_HEADS, METHOD_HEADS, MODEL_HEADS, SKIP_HEADS
@@ -57,7 +65,7 @@ FEATURE_BUCKETS = 2**17
 # the hand-curated lists are overrides: their names are not judged (and not read, which saves time);
 # a candidate of another group on the same tokens may be dropped, the curated one stays
 CLASSIFIED_GROUPS = tuple(group for group in CANDIDATE_GROUPS if group not in CURATED_GROUPS)
-_LABEL_OF_HASH = {hash_string(name): index for index, name in enumerate(CLASSES) if index != DROP}
+_LABEL_OF_TEXT = {name: index for index, name in enumerate(CLASSES) if index != DROP}
 _HEAD_CUE: dict[int, int] = {}
 for _cue, _words in enumerate((SKIP_HEADS, DATASET_HEADS, MODEL_HEADS, METHOD_HEADS), 1):
     for _word in _words:
@@ -179,25 +187,28 @@ class Candidates:
 
 def doc_candidates(doc: Doc) -> Candidates:
     """The doc's distinct candidates by token offsets, with their character offsets (surfaces:
-    `batch_features`)."""
+    `batch_features`), read from the rule components' span bounds and token offsets (`span_bounds`:
+    no `Span` is built while the cache is in step with the groups)."""
     index: dict[tuple[int, int], int] = {}
     found = Candidates([], [], [], [], [], [], [])
     masks = found.masks
     groups = doc.spans.data  # `doc.spans` is a UserDict: its dict, without the Python-level lookups
+    first_chars: list[int] | None = None
+    last_chars: list[int] = []
     for bit, group in enumerate(CLASSIFIED_GROUPS):
-        spans = groups.get(group)
-        if not spans:
+        if not groups.get(group):
             continue
-        for span in spans:
-            start, end = span.start, span.end
+        if first_chars is None:
+            first_chars, last_chars = token_starts(doc), token_ends(doc)
+        for start, end, label in span_bounds(doc, group):
             position = index.get((start, end))
             if position is None:
                 index[(start, end)] = len(masks)
                 found.starts.append(start)
                 found.ends.append(end)
-                found.start_chars.append(span.start_char)
-                found.end_chars.append(span.end_char)
-                found.labels.append(_LABEL_OF_HASH.get(span.label, METHOD))
+                found.start_chars.append(first_chars[start])
+                found.end_chars.append(last_chars[end - 1])
+                found.labels.append(_LABEL_OF_TEXT.get(label, METHOD))
                 masks.append(1 << bit)
             else:
                 masks[position] |= 1 << bit
@@ -482,6 +493,9 @@ def _apply(doc: Doc, decisions: dict[tuple[int, int], int]) -> None:
             )
         if changed:
             doc.spans[group] = kept
+            bounds = doc.user_data.get(SPAN_BOUNDS_KEY)
+            if bounds is not None:
+                bounds.pop(group, None)  # no longer the group's: rebuilt from the spans if read
 
 
 @Language.factory(

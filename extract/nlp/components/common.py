@@ -8,8 +8,8 @@ import re
 from collections.abc import Iterator
 
 import numpy
-from spacy.attrs import IDX, LENGTH, SENT_START
-from spacy.tokens import Doc, Span
+from spacy.attrs import IDX, SENT_START, SPACY
+from spacy.tokens import Doc, Span, SpanGroup
 
 from extract.nlp.lexicon import DATASET_HEADS, METHOD_HEADS, MODEL_HEADS, SKIP_HEADS
 from extract.nlp.normalize import entity_key, normalise_name, singular
@@ -116,13 +116,19 @@ def token_starts(doc: Doc) -> list[int]:
 
 
 def _token_offsets(doc: Doc) -> tuple[list[int], list[int]]:
-    """Token starts and ends, computed together (one `to_array`) and cached."""
-    columns = doc.to_array([IDX, LENGTH])
+    """Token starts and ends, computed together (one `to_array`) and cached.
+
+    A token ends where the next one starts, less its trailing space (`SPACY`, at most one character):
+    that is how spaCy places `idx`. Reading `SPACY` instead of `LENGTH` stays in the token array
+    (`LENGTH` is read from every token's lexeme, scattered in memory)."""
+    if not len(doc):
+        doc.user_data[TOKEN_STARTS_KEY], doc.user_data[TOKEN_ENDS_KEY] = [], []
+        return [], []
+    columns = doc.to_array([IDX, SPACY])
     starts = columns[:, 0]
-    offsets = doc.user_data[TOKEN_STARTS_KEY], doc.user_data[TOKEN_ENDS_KEY] = (
-        starts.tolist(),
-        (starts + columns[:, 1]).tolist(),
-    )
+    ends = (starts[1:] - columns[:-1, 1]).tolist()
+    ends.append(int(starts[-1]) + len(doc[-1]))
+    offsets = doc.user_data[TOKEN_STARTS_KEY], doc.user_data[TOKEN_ENDS_KEY] = starts.tolist(), ends
     return offsets
 
 
@@ -254,15 +260,16 @@ def add_candidate(
     candidate = Span(
         doc, tokens[0], tokens[1], label=entity_type, kb_id=candidate_key(entity_type, canonical)
     )
-    found = doc.spans.data.get(group)
+    groups = doc.spans.data  # the proxy's dict: `SpanGroups` is a UserDict
+    found = groups.get(group)
     cache = doc.user_data.get(SPAN_BOUNDS_KEY)
     if found is not None:
         found.append(candidate)
         bounds = cache.get(group) if cache is not None else None
         if bounds is not None and len(bounds) == len(found) - 1:
             bounds.append((tokens[0], tokens[1], entity_type))
-    else:  # a new group: its bounds are known from the start
-        doc.spans[group] = [candidate]
+    else:  # a new group (what `doc.spans[group] = [candidate]` stores): its bounds are known
+        groups[group] = SpanGroup(doc, name=group, spans=[candidate])
         if cache is None:
             cache = doc.user_data[SPAN_BOUNDS_KEY] = {}
         cache[group] = [(tokens[0], tokens[1], entity_type)]

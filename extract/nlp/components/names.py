@@ -26,7 +26,6 @@ from extract.nlp.components.common import (
     TokenText,
     add_candidate,
     covered_tokens,
-    drop_rule_caches,
     head_of,
     span_bounds,
     surface_key,
@@ -43,10 +42,13 @@ _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?%?$")
 # before it. `[a-z]*+[A-Z]` (possessive) is `[A-Za-z]*[A-Z]` without its backtracking.
 _NAME_BODY = r"(?=[a-z]*+[A-Z])(?:[A-Za-z]*[a-z][A-Z]|[A-Z]{2,}|[A-Za-z]+\d)[A-Za-z0-9.+]*"
 NAME_IN_TEXT = re.compile(r"(?<![\w-])" + _NAME_BODY)
-# The same matches, faster: the character before the name is consumed (a character class the regex
-# engine scans for in C) instead of a look-behind tried at every position; the text's start apart.
-_NAME_AFTER_DELIMITER = re.compile(r"[^\w-](" + _NAME_BODY + ")")
-_NAME_AT_START = re.compile(_NAME_BODY)
+# The same matches, faster, in two kinds. A name starting with a capital: the capital consumed first
+# (the regex engine scans for it in C), the delimiter before it checked by a look-behind, the body's
+# alternatives read after that capital (a look-behind of two characters also passes at the text's start).
+_CAPITAL_NAME = re.compile(r"[A-Z](?<![\w-][A-Z])(?:[A-Za-z]*[a-z][A-Z]|[A-Z]+|[A-Za-z]*\d)[A-Za-z0-9.+]*")
+# A name starting lowercase ("iPhone", "fMRI"): in the reversed text, its capital comes first, then
+# lowercase letters up to a delimiter; each place found is checked with `NAME_IN_TEXT`.
+_LOWER_HEAD_REVERSED = re.compile(r"[A-Z][a-z]+(?![\w-])")
 # "..., Synapsis module": a capitalised word after ", " before a head noun. (It was written with
 # look-behinds, `[A-Z](?<![\w.] [A-Z])(?<=[\w,] [A-Z])`: together they ask for ", " before the capital;
 # a literal ", " is found far faster. The name is group 1.)
@@ -66,14 +68,23 @@ _COVERING_GROUPS = (*spans.CANDIDATE_GROUPS, spans.REJECTED)
 def name_starts(text: str) -> list[int]:
     """Start of every `NAME_IN_TEXT` match (the same as `[m.start() for m in NAME_IN_TEXT.finditer(text)]`).
 
-    A match never ends right before another: its tail would have taken the next name's letters."""
-    found = []
-    head = _NAME_AT_START.match(text)
-    if head:
-        found.append(0)
-    for match in _NAME_AFTER_DELIMITER.finditer(text, head.end() if head else 0):
-        found.append(match.start(1))
-    return found
+    Both kinds of match are found, then kept in text order as `finditer` would: a place inside an
+    earlier match is not a start. Every match ends at the end of its run of name characters."""
+    found = [(match.start(), match.end()) for match in _CAPITAL_NAME.finditer(text)]
+    size = len(text)
+    for match in _LOWER_HEAD_REVERSED.finditer(text[::-1]):
+        start = size - match.end()
+        name = NAME_IN_TEXT.match(text, start)
+        if name:
+            found.append((start, name.end()))
+    found.sort()
+    starts = []
+    end = 0
+    for start, match_end in found:
+        if start >= end:
+            starts.append(start)
+            end = match_end
+    return starts
 
 
 def _glued_end(tokens: TokenText, start: int) -> int:
@@ -190,7 +201,7 @@ def names(doc: Doc) -> Doc:
     found += [(m.start(1), True) for m in NAMED_PART.finditer(text)]
     if found:
         _type_names(doc, tokens, sorted(found), listed_spans)
-    drop_rule_caches(doc)  # the last rule component: later ones do not read them
+    # the rule components' caches stay for pg_span_classifier and pg_resolver, which drops them
     return doc
 
 

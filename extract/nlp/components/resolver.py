@@ -23,6 +23,8 @@ from spacy.tokens import Doc
 
 from extract.nlp import doc_access, spans
 from extract.nlp.components.common import (
+    RULE_CACHE_KEYS,
+    SENTENCE_STARTS_KEY,
     TEXT_CACHE_KEY,
     TOKEN_STARTS_KEY,
     candidate_key,
@@ -46,6 +48,7 @@ MODIFIER_SUFFIXES = words("modifier_suffixes")
 # doc.user_data: what `doc_mentions` needs of each entity, with the entities' signature (see
 # `resolved_entities`), so that it builds no span and needs neither the text nor `doc.sents`
 RESOLVED_KEY = "pg_resolved"
+CACHE_KEYS = (TEXT_CACHE_KEY, TOKEN_STARTS_KEY, *RULE_CACHE_KEYS)
 
 
 @dataclass(slots=True)
@@ -283,7 +286,9 @@ def set_entities(doc: Doc, text: str, chosen: list[Choice], contribution_surface
         user_data[("._.", "pg_canonical", start_char, end_char)] = canonical_by_key[key]
         user_data[("._.", "pg_component", start_char, end_char)] = component_of[choice.group]
         user_data[("._.", "pg_contribution", start_char, end_char)] = key in contribution_keys
-    sentences = doc_access.sentence_texts(doc, text, token_starts(doc), [c.start for c in chosen])
+    # pg_sentencizer's sentence starts: no later component moves a sentence boundary
+    firsts = user_data.get(SENTENCE_STARTS_KEY)
+    sentences = doc_access.sentence_texts(doc, text, token_starts(doc), [c.start for c in chosen], firsts)
     if sentences is None:
         user_data.pop(RESOLVED_KEY, None)
         return
@@ -340,6 +345,8 @@ def resolver(doc: Doc) -> Doc:
     chosen, taken = choose(found, authority)
     propagate(doc, text, chosen, taken)
     set_entities(doc, text, chosen, found.contribution_surfaces)
-    doc.user_data.pop(TEXT_CACHE_KEY, None)
-    doc.user_data.pop(TOKEN_STARTS_KEY, None)
+    # the last component: the per-doc caches of the components go
+    user_data = doc.user_data
+    for key in CACHE_KEYS:
+        user_data.pop(key, None)
     return doc

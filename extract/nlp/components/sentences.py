@@ -22,10 +22,12 @@ from spacy.tokens import Doc
 
 from extract.nlp.components.common import (
     SENTENCE_STARTS_KEY,
-    sentence_starts_of,
     text_of,
+    token_ends,
     token_starts,
 )
+
+NOT_A_START = numpy.uint64(2**64 - 1)  # -1 as a uint64
 
 
 def _mark_finder(chars: frozenset[str]) -> re.Pattern[str]:
@@ -42,9 +44,9 @@ def _mark_finder(chars: frozenset[str]) -> re.Pattern[str]:
 class IdSentencizer(Sentencizer):
     """`Sentencizer` visiting only the tokens at sentence marks; same predictions."""
 
-    _marks: tuple[object, int, frozenset[int], re.Pattern[str] | None] | None = None
+    _marks: tuple[object, int, frozenset[int], frozenset[str], re.Pattern[str] | None] | None = None
 
-    def _mark_ids(self) -> tuple[frozenset[int], re.Pattern[str] | None]:
+    def _mark_ids(self) -> tuple[frozenset[int], frozenset[str], re.Pattern[str] | None]:
         # string hashes do not depend on the vocab: computed once per `punct_chars`
         chars = self.punct_chars
         cached = self._marks
@@ -52,34 +54,37 @@ class IdSentencizer(Sentencizer):
             marks = frozenset(chars)
             single = all(len(char) == 1 for char in marks)
             finder = _mark_finder(marks) if single and marks else None
-            cached = self._marks = (chars, len(chars), frozenset(hash_string(c) for c in marks), finder)
-        return cached[2], cached[3]
+            ids = frozenset(hash_string(c) for c in marks)
+            cached = self._marks = (chars, len(chars), ids, marks, finder)
+        return cached[2], cached[3], cached[4]
 
     def predict(self, docs: Iterable[Doc]) -> list[list[int]]:
         """Per doc, the indices of its sentence-start tokens."""
-        marks, finder = self._mark_ids()
+        marks, mark_texts, finder = self._mark_ids()
         if finder is None or not marks:
             return [self._scan_starts(doc, marks) for doc in docs]
-        return [self._starts(doc, marks, finder) for doc in docs]
+        return [self._starts(doc, mark_texts, finder) for doc in docs]
 
     @staticmethod
-    def _starts(doc: Doc, marks: frozenset[int], finder: re.Pattern[str]) -> list[int]:
+    def _starts(doc: Doc, marks: frozenset[str], finder: re.Pattern[str]) -> list[int]:
+        """The rule, with the single-character marks read from the text: token i is a mark when it
+        spans one character of `marks` (its ORTH is then that mark)."""
         n = len(doc)
         if not n:
             return []
         starts = [0]
         token_first = token_starts(doc)
+        token_end = token_ends(doc)
         after = 0  # tokens before this one were scanned already
         text = text_of(doc)
         for match in finder.finditer(text):
             char = match.start()
             i = bisect.bisect_right(token_first, char) - 1
-            if i < after or token_first[i] != char or doc[i].orth not in marks:
+            if i < after or token_first[i] != char or token_end[i] != char + 1 or text[char] not in marks:
                 continue  # inside a longer token ("3.5", "e.g."), not a mark or already passed
             j = i + 1
             while j < n:
-                token = doc[j]
-                if not (token.orth in marks or token.is_punct):
+                if text[token_first[j] : token_end[j]] not in marks and not doc[j].is_punct:
                     starts.append(j)
                     break
                 j += 1
@@ -108,14 +113,30 @@ class IdSentencizer(Sentencizer):
         for doc, starts in zip(docs, batch_tag_ids, strict=True):
             if not len(doc):
                 continue
-            values = numpy.full(len(doc), -1, dtype=numpy.int64)
+            # SENT_START -1 (not a start) as the uint64 `from_array` takes
+            values = numpy.full(len(doc), NOT_A_START, dtype=numpy.uint64)
             values[starts] = 1
             if not self.overwrite:
-                existing = doc.to_array(SENT_START).astype(numpy.int64)
-                kept = existing != 0
-                values[kept] = existing[kept]
-            doc.from_array([SENT_START], values.astype(numpy.uint64).reshape(-1, 1))
-            doc.user_data[SENTENCE_STARTS_KEY] = sentence_starts_of(values)
+                existing = doc.to_array(SENT_START)
+                kept = existing.nonzero()[0]
+                if kept.size:
+                    values[kept] = existing[kept]
+                    starts = _with_kept(starts, kept.tolist(), existing[kept].tolist())
+            doc.from_array([SENT_START], values.reshape(-1, 1))
+            doc.user_data[SENTENCE_STARTS_KEY] = list(starts)
+
+
+def _with_kept(starts: list[int], kept: list[int], values: list[int]) -> list[int]:
+    """`sentence_starts_of` the column: `starts` (ascending, from 0) where the `kept` tokens keep their
+    earlier values (1: a start; -1: not one; token 0 always starts)."""
+    found = set(starts)
+    for index, value in zip(kept, values, strict=True):
+        if value == 1:
+            found.add(index)
+        else:
+            found.discard(index)
+    found.discard(0)
+    return [0, *sorted(found)]
 
 
 @Language.factory(
