@@ -348,14 +348,21 @@ def existing_schema_names(driver: Driver, database: str | None = None) -> set[st
     return {r["name"] for r in records} | {r["owningConstraint"] for r in records if r["owningConstraint"]}
 
 
-def ensure_schema(driver: Driver, database: str | None = None) -> int:
+def ensure_schema(driver: Driver, database: str | None = None, *, existing: set[str] | None = None) -> int:
     """Create the constraints and indexes that do not exist yet (each statement is IF NOT EXISTS too:
-    a concurrent load may create one meanwhile); returns how many statements ran (0 when all exist)."""
-    existing = existing_schema_names(driver, database)
+    a concurrent load may create one meanwhile); returns how many statements ran (0 when all exist).
+    `existing`: the schema names already known (a freshly imported database has none), not asked for."""
+    if existing is None:
+        existing = existing_schema_names(driver, database)
     missing = [s for name, s in named_constraint_statements().items() if name not in existing]
-    with driver.session(database=database) as session:
-        for statement in missing:
-            session.run(statement).consume()  # schema commands need their own auto-commit transaction
+    if missing:
+        # one schema transaction: its indexes are populated together, in one scan of each label
+        # (measured on the bulk-imported corpus: about half the time of one transaction each). The
+        # commit returns once the constraints are online; the other indexes populate in the background.
+        with driver.session(database=database) as session, session.begin_transaction() as tx:
+            for statement in missing:
+                tx.run(statement).consume()
+            tx.commit()
     return len(missing)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,7 +36,7 @@ class BulkLoadError(RuntimeError):
 @dataclass
 class BulkReport:
     files: ImportFiles
-    stop_seconds: float  # the server's clean stop (0 when it was not running)
+    stop_seconds: float  # waiting for the server's clean stop once the files are written (it overlaps them)
     tool_seconds: float  # neo4j-admin database import full (its JVM included)
     start_seconds: float  # the server started again, until Bolt and HTTP answer
     schema_seconds: float  # constraints and indexes created (and populated) on the imported graph
@@ -47,7 +48,8 @@ class BulkReport:
 
     @property
     def import_seconds(self) -> float:
-        """The downtime: server stopped, import, server answering again."""
+        """The downtime after the files: the stop not yet over, the import, the server answering again
+        (the server stops while the files are written, so the graph is unavailable from then on)."""
         return self.stop_seconds + self.tool_seconds + self.start_seconds
 
     @property
@@ -160,9 +162,18 @@ def bulk_load(
     folder = instance.home / "import" / "bulk"
     shutil.rmtree(folder, ignore_errors=True)
     try:
-        files = write_import_files(snapshot, folder, steps=steps)
-        stop_started = time.perf_counter()
-        neo4j_local.stop(instance)
+        # the server stops (a JVM shutting down, seconds) while the files are written
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            stopping = pool.submit(neo4j_local.stop, instance)
+            try:
+                files = write_import_files(snapshot, folder, steps=steps)
+            except BaseException:
+                stopping.result()
+                if probed:  # it ran before: nothing was imported, so the old graph is served again
+                    neo4j_local.start(instance)
+                raise
+            stop_started = time.perf_counter()
+            stopping.result()
         tool_started = time.perf_counter()
         try:
             neo4j_local.import_full(instance, [*files.arguments(DATABASE), "--overwrite-destination=true"])
@@ -182,7 +193,7 @@ def bulk_load(
     deferred_names = set(files.deferred)
     with _driver(instance) as driver:
         schema_started = time.perf_counter()
-        ensure_schema(driver, DATABASE)
+        ensure_schema(driver, DATABASE, existing=set())  # the importer wrote no constraints or indexes
         fill_started = time.perf_counter()
         fill_empty_arrays(driver, files, DATABASE)
         fill_seconds = time.perf_counter() - fill_started

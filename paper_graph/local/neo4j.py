@@ -25,7 +25,7 @@ from pathlib import Path
 from paper_graph import connection
 from paper_graph.config import PROJECT_ROOT
 from paper_graph.connection import NEO4J_ROOT
-from paper_graph.local import guide_server
+from paper_graph.local import class_data, guide_server
 
 POM = PROJECT_ROOT / "neo4j" / "pom.xml"
 USER = connection.DEFAULT_USER
@@ -187,15 +187,30 @@ def _prepare(instance: Instance, guide_url: str) -> None:
             raise Neo4jLocalError(f"set-initial-password failed: {result.stderr or result.stdout}")
 
 
-def admin(instance: Instance, args: list[str], heap: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run `neo4j-admin ARGS` (org.neo4j.cli.AdminTool) against the instance's home and conf."""
-    memory = [f"-Xmx{heap}"] if heap else []
-    return subprocess.run(
-        ["java", *memory, "-cp", _classpath(), "org.neo4j.cli.AdminTool", *args],
+def admin(
+    instance: Instance, args: list[str], heap: str | None = None, *, archive_role: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `neo4j-admin ARGS` (org.neo4j.cli.AdminTool) against the instance's home and conf; with
+    `archive_role`, through that kind of run's class-data archive (paper_graph/local/class_data.py)."""
+    flags = [f"-Xmx{heap}"] if heap else []
+    archive = class_data.Archive.for_run(archive_role, [_classpath()], flags) if archive_role else None
+    result = subprocess.run(
+        [
+            "java",
+            *flags,
+            *(archive.flags() if archive else []),
+            "-cp",
+            _classpath(),
+            "org.neo4j.cli.AdminTool",
+            *args,
+        ],
         env={**os.environ, "NEO4J_HOME": str(instance.home), "NEO4J_CONF": str(instance.home / "conf")},
         capture_output=True,
         text=True,
     )
+    if archive:
+        archive.finish(clean_exit=result.returncode == 0)
+    return result
 
 
 def import_full(instance: Instance, args: list[str], heap: str = "1g") -> str:
@@ -206,7 +221,7 @@ def import_full(instance: Instance, args: list[str], heap: str = "1g") -> str:
     if running_pid(instance) is not None:
         raise Neo4jLocalError(f"instance {instance.name} is running; stop it before an offline import")
     _prepare(instance, guide_url(instance))  # `start` rewrites the conf with the guide server it starts
-    result = admin(instance, ["database", "import", "full", *args], heap=heap)
+    result = admin(instance, ["database", "import", "full", *args], heap=heap, archive_role="import")
     if result.returncode != 0:
         raise Neo4jLocalError(
             f"neo4j-admin database import full failed (exit {result.returncode}):\n"
@@ -271,13 +286,18 @@ def start(instance: Instance, timeout: float = 120.0, *, http: bool = True) -> i
             f"port {instance.bolt_port} already answers, but not as instance {instance.name!r}"
             f" (no server of its own runs from {instance.home}); pick other ports"
         )
+    class_path = [f"{instance.home}/plugins/*", f"{instance.home}/conf/*", _classpath()]
+    flags = [*JVM_FLAGS, f"-Xms{instance.heap_initial}", f"-Xmx{instance.heap_max}"]
+    archive = class_data.Archive.for_run("server", class_path, flags)
+    _finish_pending_archive(instance, clean_exit=False)  # one left by a server that died
+    if archive and archive.pending:  # this server dumps its classes when it stops (see `stop`)
+        _pending_archive_file(instance).write_text(f"{archive.path}\n{archive.pending}\n")
     cmd = [
         "java",
         "-cp",
-        f"{instance.home}/plugins/*:{instance.home}/conf/*:{_classpath()}",
-        *JVM_FLAGS,
-        f"-Xms{instance.heap_initial}",
-        f"-Xmx{instance.heap_max}",
+        ":".join(class_path),
+        *flags,
+        *(archive.flags() if archive else []),
         "org.neo4j.server.CommunityEntryPoint",
         f"--home-dir={instance.home}",
         f"--config-dir={instance.home / 'conf'}",
@@ -371,10 +391,27 @@ def stop(instance: Instance, timeout: float = 60.0) -> bool:
         with contextlib.suppress(ChildProcessError):  # reap it if it is our child
             os.waitpid(pid, os.WNOHANG)
         time.sleep(0.2)
-    if _alive(pid):
+    killed = _alive(pid)
+    if killed:
         os.kill(pid, signal.SIGKILL)
     instance.pid_file.unlink(missing_ok=True)
+    _finish_pending_archive(instance, clean_exit=not killed)
     return True
+
+
+def _pending_archive_file(instance: Instance) -> Path:
+    return instance.home / "run" / "class-archive.pending"
+
+
+def _finish_pending_archive(instance: Instance, clean_exit: bool) -> None:
+    """The server started without a class-data archive wrote one when it exited: keep it if clean."""
+    marker = _pending_archive_file(instance)
+    try:
+        path, pending = marker.read_text().split()
+    except (FileNotFoundError, ValueError):
+        return
+    class_data.finish_pending(Path(path), Path(pending), clean_exit)
+    marker.unlink(missing_ok=True)
 
 
 def guide_url(instance: Instance) -> str:

@@ -162,6 +162,57 @@ def test_bulk_with_citations_and_hub_links_equals_the_transactional_load(
         assert driver.execute_query(stamps).records == transactional_stamps
 
 
+def test_bulk_load_writes_empty_lists_as_the_transactional_load_does(
+    bulk_instance: neo4j_local.Instance, neo4j_clean, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    tables = fixture_tables("v1")
+    papers = tables["papers"].to_pylist()
+    papers[0]["categories"] = []
+    tables["papers"] = pa.Table.from_pylist(papers, schema=tables["papers"].schema)
+    entities = tables["entities"].to_pylist()
+    entities[0]["aliases"] = []
+    tables["entities"] = pa.Table.from_pylist(entities, schema=tables["entities"].schema)
+    snapshot = write_fixture_snapshot(tmp_path / "empty", "v1", tables)
+    load_snapshot(neo4j_clean, snapshot)
+    transactional = canonical_dump(neo4j_clean)
+
+    report = bulk_load(bulk_instance, snapshot, force=True)
+    assert {(e.label, e.prop) for e in report.files.empty_arrays} >= {
+        ("Paper", "categories"),
+        ("Entity", "aliases"),
+    }
+    lists = "MATCH (n) WHERE n.categories = [] OR n.aliases = [] RETURN count(n) AS n"
+    with _driver(bulk_instance) as driver:
+        bulk = canonical_dump(driver)
+        assert bulk == transactional, _diff(bulk, transactional)
+        assert (
+            driver.execute_query(lists).records[0]["n"]
+            == neo4j_clean.execute_query(lists).records[0]["n"]
+            >= 2
+        )
+
+
+def test_files_that_cannot_be_written_leave_the_old_graph_served(
+    bulk_instance: neo4j_local.Instance, v1: Snapshot
+) -> None:
+    """The server stops while the files are written; when they fail, it serves the old graph again."""
+    neo4j_local.start(bulk_instance)
+    with _driver(bulk_instance) as driver:
+        before = canonical_dump(driver)
+    assert before
+    rel_first = Step(
+        "mentions",
+        "paper_entities",
+        "mentions",
+        writes=(RelWrite(model.Rel.MENTIONS, "paper_id", "entity_key"),),
+    )
+    with pytest.raises(BulkPlanError):
+        bulk_load(bulk_instance, v1, force=True, steps=[rel_first])
+    assert neo4j_local.running_pid(bulk_instance) is not None
+    with _driver(bulk_instance) as driver:
+        assert canonical_dump(driver) == before
+
+
 def test_load_bulk_from_the_command_line_refuses_remote_and_non_empty(
     bulk_instance: neo4j_local.Instance, snapshot_root: Path
 ) -> None:
