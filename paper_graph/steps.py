@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -422,38 +422,37 @@ def write_snapshot(config_path: str | None, extracted: Mapping[str, Any], run_id
 
 
 def _papers_table(path: Path) -> Any:
-    """The run's papers as a `papers` table: pyarrow's JSON reader, else (a line it cannot take as
-    is) the PaperRecord reader, which fills defaults and names a bad line."""
-    import pyarrow as pa
+    """The run's papers as a `papers` table (the PaperRecord reader fills defaults, names a bad line)."""
+    from extract.jsonl import read_records_jsonl
 
-    from extract.jsonl import read_jsonl_table, read_records_jsonl
-    from graph.schema import TABLES
-    from graph.snapshot import rows_to_arrow
-
-    table = read_jsonl_table([path], TABLES["papers"].schema, unknown_fields="ignore")
-    if table is not None:
-        return table
-    records = read_records_jsonl(path)
-    chunks = [rows_to_arrow("papers", chunk) for chunk in _chunks(records)]
-    return pa.concat_tables(chunks) if chunks else TABLES["papers"].schema.empty_table()
+    return _jsonl_table("papers", [path], lambda: read_records_jsonl(path), unknown_fields="ignore")
 
 
 def _mentions_table(merged: list[Shard]) -> Any:
-    """The shards' mentions, in shard order, as a `mentions` table: pyarrow's JSON reader, else (a
-    line it cannot take as is) `Mention` rows, which fill defaults and refuse unknown fields."""
+    """The shards' mentions, in shard order, as a `mentions` table (`Mention` rows fill defaults and
+    refuse unknown fields)."""
+    from extract.records import Mention
+
+    files = [s.mentions_file for s in merged]
+    return _jsonl_table("mentions", files, lambda: (Mention(**row) for row in shards.mentions(merged)))
+
+
+def _jsonl_table(
+    table: str, paths: list[Path], rows: Callable[[], Iterable[Any]], unknown_fields: str = "error"
+) -> Any:
+    """JSON-lines files as one snapshot table: pyarrow's JSON reader, else (a line it cannot take as
+    is) the row readers `rows` gives, converted in chunks."""
     import pyarrow as pa
 
     from extract.jsonl import read_jsonl_table
-    from extract.records import Mention
     from graph.schema import TABLES
     from graph.snapshot import rows_to_arrow
 
-    table = read_jsonl_table([s.mentions_file for s in merged], TABLES["mentions"].schema)
-    if table is not None:
-        return table
-    rows = (Mention(**row) for row in shards.mentions(merged))
-    chunks = [rows_to_arrow("mentions", chunk) for chunk in _chunks(rows)]
-    return pa.concat_tables(chunks) if chunks else TABLES["mentions"].schema.empty_table()
+    found = read_jsonl_table(paths, TABLES[table].schema, unknown_fields=unknown_fields)
+    if found is not None:
+        return found
+    chunks = [rows_to_arrow(table, chunk) for chunk in _chunks(rows())]
+    return pa.concat_tables(chunks) if chunks else TABLES[table].schema.empty_table()
 
 
 def _chunks(rows: Iterable[Any]) -> Iterator[list[Any]]:
@@ -464,9 +463,7 @@ def _chunks(rows: Iterable[Any]) -> Iterator[list[Any]]:
 
 def _entities(mentions: Any) -> Iterator[Any]:
     """The entity rows of the mentions (EntityRegistry), fed each distinct (key, surface) once with its
-    count (counted by Arrow) instead of mention by mention: the same Counter, the same entities."""
-    from types import SimpleNamespace
-
+    count (counted by Arrow) instead of mention by mention: the same counts, the same entities."""
     from extract.nlp.registry import EntityRegistry
 
     # the type a key was first seen with, as the registry keeps it (ordered "first": one thread)
@@ -480,8 +477,7 @@ def _entities(mentions: Any) -> Iterator[Any]:
         surfaces["paper_id_count"].to_pylist(),
         strict=True,
     ):
-        surface = SimpleNamespace(entity_key=key, type=first_type[key], text=text)
-        registry.add(itertools.repeat(surface, count))  # type: ignore[arg-type]
+        registry.add_surface(key, first_type[key], text, count)
     return registry.entities()
 
 

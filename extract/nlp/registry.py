@@ -25,8 +25,12 @@ class EntityRegistry:
 
     def add(self, mentions: Iterable[Mention]) -> None:
         for mention in mentions:
-            self._types.setdefault(mention.entity_key, mention.type)
-            self._surfaces.setdefault(mention.entity_key, Counter())[mention.text] += 1
+            self.add_surface(mention.entity_key, mention.type, mention.text)
+
+    def add_surface(self, key: str, entity_type: str, text: str, count: int = 1) -> None:
+        """`count` mentions of `key` spelt `text` (the key keeps the type it was first added with)."""
+        self._types.setdefault(key, entity_type)
+        self._surfaces.setdefault(key, Counter())[text] += count
 
     def __len__(self) -> int:
         return len(self._types)

@@ -407,7 +407,7 @@ def _finish_pending_archive(instance: Instance, clean_exit: bool) -> None:
     """The server started without a class-data archive wrote one when it exited: keep it if clean."""
     marker = _pending_archive_file(instance)
     try:
-        path, pending = marker.read_text().split()
+        path, pending = marker.read_text().splitlines()
     except (FileNotFoundError, ValueError):
         return
     class_data.finish_pending(Path(path), Path(pending), clean_exit)
