@@ -1,24 +1,19 @@
 // Data quality: links whose supporting facts are missing (a reference not backed by a mention and a proposal, a proposal without a mention, a mention of a node that is not a typed entity).
 // @param limit int[0..] = 1000: maximum rows
 CALL () {
-  // each branch scans its relationship type, not every paper's relationships (3x fewer db hits)
-  MATCH ()-[r:REFERENCES]->()
-  WITH r, startNode(r) AS a, endNode(r) AS b
-  WHERE a:Paper AND b:Paper
-    AND (NOT EXISTS { (a)-[:MENTIONS]->(:Entity {key: r.entity_key}) }
-         OR NOT EXISTS { (b)-[:PROPOSES]->(:Entity {key: r.entity_key}) })
+  MATCH (a:Paper)-[r:REFERENCES]->(b:Paper)
+  WHERE NOT EXISTS { (a)-[:MENTIONS]->(:Entity {key: r.entity_key}) }
+     OR NOT EXISTS { (b)-[:PROPOSES]->(:Entity {key: r.entity_key}) }
   RETURN 'reference not backed by a mention and a proposal' AS problem, a.paper_id AS paper_id,
          r.entity_key AS entity_key, b.paper_id AS other_paper_id
   UNION ALL
-  MATCH ()-[r:PROPOSES]->(e)
-  WITH startNode(r) AS p, e
-  WHERE p:Paper AND NOT EXISTS { (p)-[:MENTIONS]->(e) }
+  MATCH (p:Paper)-[:PROPOSES]->(e)
+  WHERE NOT EXISTS { (p)-[:MENTIONS]->(e) }
   RETURN 'proposal without a mention' AS problem, p.paper_id AS paper_id, e.key AS entity_key,
          null AS other_paper_id
   UNION ALL
-  MATCH ()-[r:MENTIONS|PROPOSES]->(e)
-  WITH startNode(r) AS p, e
-  WHERE p:Paper AND NOT (e:Entity AND (e:Model OR e:Dataset OR e:Method))
+  MATCH (p:Paper)-[:MENTIONS|PROPOSES]->(e)
+  WHERE NOT (e:Entity AND (e:Model OR e:Dataset OR e:Method))
   RETURN 'mention of a node that is not a typed entity' AS problem, p.paper_id AS paper_id,
          coalesce(e.key, elementId(e)) AS entity_key, null AS other_paper_id
 }
