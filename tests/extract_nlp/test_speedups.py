@@ -17,7 +17,14 @@ from spacy.tokenizer import Tokenizer
 from extract.nlp.components.common import SENTENCE_STARTS_KEY, SPAN_BOUNDS_KEY, token_ends, token_starts
 from extract.nlp.components.names import NAME_IN_TEXT, name_starts
 from extract.nlp.pipeline import build_pipeline, doc_mentions, run_components
-from extract.nlp.tokenizer import ASCII_LETTERS, READ_LEXICAL_ATTRIBUTES, WORD_CHARACTERS, needs_other_than
+from extract.nlp.tokenizer import (
+    ALPHANUMERIC_NAME,
+    ASCII_LETTERS,
+    READ_LEXICAL_ATTRIBUTES,
+    WORD_CHARACTERS,
+    needs_other_than,
+    plain_words_stay_whole,
+)
 from extract.records import paper_text
 from tests.extract_nlp.conftest import FIXTURES
 
@@ -65,7 +72,8 @@ TOKENIZER_PIECES = st.sampled_from(
     ["word", "Words", "state-of-the-art", "-", "--", "5km", "3.5", "10%", "$5", "US$", "model's", "Model’s",
      "(BERT)", "[1]", "abcdefgh5km", "xyzxyzxyz.....", "wordword’s", "GSM8K.", "CoT.", "U.S.", "e.g.",
      "i.e.,", "km", "a-", "-b", "x/y", "A+", "+3", "...", "end.", "Fig.2", "https://github.com/x-y/z",
-     "www.example.org", "a.b", "\n\n", " ", "  ", "é", "naïve", "😀", "°C.", "1990s", "'", '"quoted"', ":)"]
+     "www.example.org", "a.b", "\n\n", " ", "  ", "é", "naïve", "😀", "°C.", "1990s", "'", '"quoted"', ":)", "dont", "(cannot)",
+     "Theyre.", "Im", "'s", "x"]
 )  # fmt: skip
 
 
@@ -82,7 +90,7 @@ def test_the_affix_shortcuts_give_the_tokens_of_the_plain_regexes(
         prefix_search=tokenizer.prefix_search.__self__.regex.search,
         suffix_search=tokenizer.suffix_search.__self__.regex.search,  # the whole string scanned
         infix_finditer=tokenizer.infix_finditer.__self__.regex.finditer,
-        token_match=tokenizer.token_match,
+        token_match=ALPHANUMERIC_NAME.match,  # without the plain-word shortcut
         url_match=tokenizer.url_match.__self__.regex.match,
     )
     assert [(t.idx, t.text, t.whitespace_) for t in nlp.make_doc(text)] == [
@@ -92,6 +100,9 @@ def test_the_affix_shortcuts_give_the_tokens_of_the_plain_regexes(
 
 def test_the_affix_regexes_are_skipped_only_where_they_cannot_match(nlp: Language) -> None:
     tokenizer = nlp.tokenizer.tokenizer
+    assert plain_words_stay_whole(tokenizer) and tokenizer.token_match("Words")
+    stock = English().tokenizer  # its affix hooks are plain regexes: their matches are not told apart
+    assert not plain_words_stay_whole(stock)
     suffixes, infixes = tokenizer.suffix_search.__self__, tokenizer.infix_finditer.__self__
     assert suffixes.skips_hyphens and not infixes.skips_hyphens  # hyphens split words as infixes
     assert infixes.skips_letters and tokenizer.prefix_search.__self__.skips_letters
