@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 
 from extract.nlp.components.common import (
     SENTENCE_STARTS_KEY,
+    sentence_starts_of,
     text_of,
     token_ends,
     token_starts,
@@ -118,25 +119,12 @@ class IdSentencizer(Sentencizer):
             values[starts] = 1
             if not self.overwrite:
                 existing = doc.to_array(SENT_START)
-                kept = existing.nonzero()[0]
-                if kept.size:
+                if existing.any():  # the title boundary: kept, and the starts read from the column
+                    kept = existing != 0
                     values[kept] = existing[kept]
-                    starts = _with_kept(starts, kept.tolist(), existing[kept].tolist())
-            doc.from_array([SENT_START], values.reshape(-1, 1))
+                    starts = sentence_starts_of(values)
+            doc.from_array([SENT_START], values)
             doc.user_data[SENTENCE_STARTS_KEY] = list(starts)
-
-
-def _with_kept(starts: list[int], kept: list[int], values: list[int]) -> list[int]:
-    """`sentence_starts_of` the column: `starts` (ascending, from 0) where the `kept` tokens keep their
-    earlier values (1: a start; -1: not one; token 0 always starts)."""
-    found = set(starts)
-    for index, value in zip(kept, values, strict=True):
-        if value == 1:
-            found.add(index)
-        else:
-            found.discard(index)
-    found.discard(0)
-    return [0, *sorted(found)]
 
 
 @Language.factory(
