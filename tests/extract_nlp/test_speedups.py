@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.attrs import SENT_START
@@ -16,6 +17,7 @@ from spacy.tokenizer import Tokenizer
 
 from extract.nlp.components.common import SENTENCE_STARTS_KEY, SPAN_BOUNDS_KEY, token_ends, token_starts
 from extract.nlp.components.names import NAME_IN_TEXT, name_starts
+from extract.nlp.components.title import title_boundary
 from extract.nlp.pipeline import build_pipeline, doc_mentions, run_components
 from extract.nlp.tokenizer import (
     ALPHANUMERIC_NAME,
@@ -41,13 +43,39 @@ def test_sentencizer_marks_the_same_starts_as_spacys(nlp: Language, pieces: list
     text = " ".join(pieces)
     if titled:
         text = paper_text("A Title.", text)
-    title = nlp.get_pipe("pg_title_boundary")
-    ours, stock = title(nlp.make_doc(text)), title(nlp.make_doc(text))
-    nlp.get_pipe("sentencizer")(ours)
-    Sentencizer(overwrite=False)(stock)
+    sentencizer = nlp.get_pipe("sentencizer")  # marking the title boundary too (config.cfg)
+    assert sentencizer.title_boundary
+    stock = Sentencizer(overwrite=False)(title_boundary(nlp.make_doc(text)))
+    ours = sentencizer(nlp.make_doc(text))
+    # as the component after `pg_title_boundary`, where the title's start is read from the doc
+    sentencizer.title_boundary = False
+    try:
+        after_title = sentencizer(title_boundary(nlp.make_doc(text)))
+    finally:
+        sentencizer.title_boundary = True
+    for doc in (ours, after_title):
+        assert doc.to_array(SENT_START).tolist() == stock.to_array(SENT_START).tolist()
+        if len(stock):  # the starts kept for the rule components are the sentences'
+            assert doc.user_data[SENTENCE_STARTS_KEY] == [sentence.start for sentence in stock.sents]
+
+
+def test_the_title_boundary_keeps_earlier_starts_and_refuses_parsed_docs(nlp: Language) -> None:
+    text = paper_text("A Title", "First sentence. Second one")
+    sentencizer = nlp.get_pipe("sentencizer")
+    stock, ours = nlp.make_doc(text), nlp.make_doc(text)
+    for doc in (stock, ours):
+        doc[1].is_sent_start = False  # set before: kept
+        doc[len(doc) - 1].is_sent_start = True
+    Sentencizer(overwrite=False)(title_boundary(stock))
+    sentencizer(ours)
     assert ours.to_array(SENT_START).tolist() == stock.to_array(SENT_START).tolist()
-    if len(stock):  # the starts kept for the rule components are the sentences'
-        assert ours.user_data[SENTENCE_STARTS_KEY] == [sentence.start for sentence in stock.sents]
+    assert ours.user_data[SENTENCE_STARTS_KEY] == [sentence.start for sentence in stock.sents]
+    parsed = nlp.make_doc(text)
+    parsed[0].dep_ = "ROOT"
+    with pytest.raises(ValueError, match="E043"):
+        title_boundary(parsed)
+    with pytest.raises(ValueError, match="E043"):
+        sentencizer(parsed)
 
 
 def test_the_lexical_attributes_left_unset_change_no_mention(nlp: Language) -> None:
@@ -72,8 +100,8 @@ TOKENIZER_PIECES = st.sampled_from(
     ["word", "Words", "state-of-the-art", "-", "--", "5km", "3.5", "10%", "$5", "US$", "model's", "Model’s",
      "(BERT)", "[1]", "abcdefgh5km", "xyzxyzxyz.....", "wordword’s", "GSM8K.", "CoT.", "U.S.", "e.g.",
      "i.e.,", "km", "a-", "-b", "x/y", "A+", "+3", "...", "end.", "Fig.2", "https://github.com/x-y/z",
-     "www.example.org", "a.b", "\n\n", " ", "  ", "é", "naïve", "😀", "°C.", "1990s", "'", '"quoted"', ":)", "dont", "(cannot)",
-     "Theyre.", "Im", "'s", "x"]
+     "www.example.org", "a.b", "\n\n", " ", "  ", "é", "naïve", "😀", "°C.", "1990s", "'", '"quoted"', ":)",
+     "dont", "(cannot)", "Theyre.", "Im", "'s", "x"]
 )  # fmt: skip
 
 

@@ -14,7 +14,8 @@ import re
 from collections.abc import Iterable, Sequence
 
 import numpy
-from spacy.attrs import IS_PUNCT, ORTH, SENT_START
+from spacy.attrs import DEP, IS_PUNCT, ORTH, SENT_START
+from spacy.errors import Errors
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.strings import hash_string
@@ -27,6 +28,7 @@ from extract.nlp.components.common import (
     token_ends,
     token_starts,
 )
+from extract.nlp.components.title import abstract_start
 
 NOT_A_START = numpy.uint64(2**64 - 1)  # -1 as a uint64
 
@@ -46,6 +48,7 @@ class IdSentencizer(Sentencizer):
     """`Sentencizer` visiting only the tokens at sentence marks; same predictions."""
 
     _marks: tuple[object, int, frozenset[int], frozenset[str], re.Pattern[str] | None] | None = None
+    title_boundary = False
 
     def _mark_ids(self) -> tuple[frozenset[int], frozenset[str], re.Pattern[str] | None]:
         # string hashes do not depend on the vocab: computed once per `punct_chars`
@@ -114,15 +117,33 @@ class IdSentencizer(Sentencizer):
         for doc, starts in zip(docs, batch_tag_ids, strict=True):
             if not len(doc):
                 continue
+            # with `title_boundary`, what `pg_title_boundary` placed first would do: its token becomes
+            # a start (E043 on a parsed doc, as `token.is_sent_start = True` raises), then kept
+            title = abstract_start(doc) if self.title_boundary else None
             # SENT_START -1 (not a start) as the uint64 `from_array` takes
             values = numpy.full(len(doc), NOT_A_START, dtype=numpy.uint64)
             values[starts] = 1
             if not self.overwrite:
-                existing = doc.to_array(SENT_START)
-                if existing.any():  # the title boundary: kept, and the starts read from the column
+                if title is None:
+                    existing = doc.to_array(SENT_START)
+                else:
+                    columns = doc.to_array([SENT_START, DEP])
+                    if columns[:, 1].any():
+                        raise ValueError(Errors.E043)
+                    existing = columns[:, 0]
+                if existing.any():  # starts set before: kept, and the starts read from the column
+                    if title is not None:
+                        existing[title] = 1
                     kept = existing != 0
                     values[kept] = existing[kept]
                     starts = sentence_starts_of(values)
+                elif title is not None:
+                    values[title] = 1
+                    if title not in starts:
+                        starts = list(starts)
+                        bisect.insort(starts, title)
+            elif title is not None and doc.has_annotation("DEP"):
+                raise ValueError(Errors.E043)
             doc.from_array([SENT_START], values)
             doc.user_data[SENTENCE_STARTS_KEY] = list(starts)
 
@@ -130,9 +151,12 @@ class IdSentencizer(Sentencizer):
 @Language.factory(
     "pg_sentencizer",
     assigns=["token.is_sent_start", "doc.sents"],
-    default_config={"punct_chars": None, "overwrite": False},
+    default_config={"punct_chars": None, "overwrite": False, "title_boundary": False},
 )
 def make_sentencizer(
-    nlp: Language, name: str, punct_chars: list[str] | None, overwrite: bool
+    nlp: Language, name: str, punct_chars: list[str] | None, overwrite: bool, title_boundary: bool
 ) -> IdSentencizer:
-    return IdSentencizer(name, punct_chars=punct_chars, overwrite=overwrite)
+    """`title_boundary`: also start a sentence after the title, as `pg_title_boundary` placed first."""
+    sentencizer = IdSentencizer(name, punct_chars=punct_chars, overwrite=overwrite)
+    sentencizer.title_boundary = title_boundary
+    return sentencizer
