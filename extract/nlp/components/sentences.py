@@ -126,12 +126,16 @@ class IdSentencizer(Sentencizer):
             if not self.overwrite:
                 if title is None:
                     existing = doc.to_array(SENT_START)
+                    annotated = existing.any()
                 else:
                     columns = doc.to_array([SENT_START, DEP])
-                    if columns[:, 1].any():
-                        raise ValueError(Errors.E043)
                     existing = columns[:, 0]
-                if existing.any():  # starts set before: kept, and the starts read from the column
+                    annotated = False
+                    if columns.any():  # (nearly always not: one test for both columns)
+                        if columns[:, 1].any():
+                            raise ValueError(Errors.E043)
+                        annotated = existing.any()
+                if annotated:  # starts set before: kept, and the starts read from the column
                     if title is not None:
                         existing[title] = 1
                     kept = existing != 0
