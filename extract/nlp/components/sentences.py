@@ -3,8 +3,12 @@
 The stock component builds a `Token` object for every token of every abstract; over the corpus that
 was about 6% of extraction time. The rule is the stock one: a sentence starts at the first token after
 a sentence-final mark (`punct_chars`) that is neither punctuation nor such a mark; starts already set
-(the title boundary) are kept unless `overwrite`. The marks are single characters, so a regular
-expression finds them in the text and only the tokens at and right after a mark are looked at.
+are kept unless `overwrite`. The marks are single characters, so a regular expression finds them in
+the text and only the tokens at and right after a mark are looked at.
+
+With `title_boundary` it also does the job of `pg_title_boundary` placed before it (the title is its
+own sentence), in the same write of the sentence column: that component's `token.is_sent_start`
+setter scans every token of the doc for a parse first.
 """
 
 from __future__ import annotations
