@@ -88,8 +88,8 @@ def _quoted(text: str) -> str:
 
 
 def csv_field(value: Any) -> str:
-    """None is an empty, unquoted field (no property); strings and arrays are quoted, so an empty
-    string stays an empty string."""
+    """None is an empty, unquoted field (no property); strings, arrays and datetimes are quoted, so an
+    empty string stays an empty string (a datetime as Arrow's CSV writer writes its text)."""
     kind = type(value)
     if kind is str:  # most fields: tested first, by exact type (the call is per field, 6M times a corpus)
         return '"' + value.replace('"', '""') + '"'
@@ -101,8 +101,8 @@ def csv_field(value: Any) -> str:
         if all(type(v) is str for v in value):
             return _quoted(ARRAY_DELIMITER.join(value))
         return _quoted(ARRAY_DELIMITER.join(_scalar_text(v) for v in value))
-    if isinstance(value, str):
-        return _quoted(value)
+    if isinstance(value, str | datetime):
+        return _quoted(_scalar_text(value))
     return _scalar_text(value)
 
 
@@ -424,6 +424,8 @@ def _type_key(arrow_type: pa.DataType) -> str | None:
         return "long"
     if pa.types.is_date32(arrow_type):
         return "date"
+    if pa.types.is_timestamp(arrow_type):
+        return "datetime"
     return None
 
 
@@ -434,7 +436,28 @@ def _writable(column: pa.ChunkedArray | pa.Array) -> bool:
     if pa.types.is_list(kind) or pa.types.is_large_list(kind):
         items = pc.list_flatten(column)
         return _type_key(kind.value_type) == "string" and items.null_count == 0
+    if pa.types.is_timestamp(kind):  # UTC or naive, years 1000-9999: the text `_timestamp_text` gives
+        years = pc.min_max(pc.year(column)).as_py()
+        return kind.unit == "us" and kind.tz in (None, "UTC") and 1000 <= years["min"] <= years["max"] <= 9999
     return _type_key(kind) is not None
+
+
+def _timestamp_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """`_scalar_text` of each value of a UTC (or naive) microsecond timestamp column: ISO 8601, the
+    fraction only when not zero, then the zone as Python's value of the first one gives it."""
+    first = next(v for v in column.to_pylist() if v is not None)
+    naive = first.replace(tzinfo=None).isoformat()
+    suffix = _scalar_text(first)[len(naive) :]  # `+00:00[UTC]`, or nothing for a naive timestamp
+    micros = pc.add(pc.multiply(pc.millisecond(column), 1000), pc.microsecond(column))
+    fraction = pc.if_else(
+        pc.equal(micros, 0),
+        "",
+        pc.binary_join_element_wise(".", pc.utf8_lpad(pc.cast(micros, pa.string()), 6, "0"), ""),
+    )
+    # %S carries the fraction too (as many digits as the unit has): the first 19 characters are the
+    # seconds (4-digit years, see `_writable`)
+    seconds = pc.utf8_slice_codeunits(pc.strftime(column, format="%Y-%m-%dT%H:%M:%S"), 0, 19)
+    return pc.binary_join_element_wise(seconds, fraction, suffix, "")
 
 
 def _csv_ready(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
@@ -442,8 +465,10 @@ def _csv_ready(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array
     kind = column.type
     if pa.types.is_list(kind) or pa.types.is_large_list(kind):
         return pc.binary_join(column, ARRAY_DELIMITER)
-    if column.null_count == len(column) and _type_key(kind) is None:
+    if column.null_count == len(column) and _type_key(kind) in (None, "datetime"):
         return pa.nulls(len(column), pa.string())
+    if pa.types.is_timestamp(kind):
+        return _timestamp_text(column)
     return column
 
 
