@@ -108,7 +108,9 @@ SCHEMA_CO_MENTIONS: Final = pa.schema(
 
 SCHEMA_RAW_RESPONSES: Final = pa.schema(
     [
-        _field("source", pa.string(), "Source adapter name"),
+        _field(
+            "source", pa.string(), "Source adapter name, or the enrichment service (arxiv_title, s2, hf_hub)"
+        ),
         _field("url", pa.string(), "Requested URL or saved file path"),
         _field("status", pa.int32(), "HTTP status (200 for saved files)"),
         _field("fetched_at", pa.timestamp("us", tz="UTC"), "When it was fetched", nullable=True),
@@ -117,7 +119,10 @@ SCHEMA_RAW_RESPONSES: Final = pa.schema(
         _field("content_type", pa.string(), "Content-Type header", nullable=True),
         _field("size", pa.int64(), "Body size in bytes"),
     ],
-    metadata={"doc": "Index of the raw responses a snapshot was built from."},
+    metadata={
+        "doc": "Index of the raw responses a snapshot was built from: the fetched pages and the"
+        " enrichment answers of its date."
+    },
 )
 
 

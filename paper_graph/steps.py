@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from extract.archive import ArchivedResponse, iter_archived, read_sidecar
 from paper_graph import shards
 from paper_graph.config import PipelineConfig, load_config, parse_source_spec
 from paper_graph.run import RunDir
@@ -62,7 +63,6 @@ def fetch(
     A source that already has good responses archived for the date is not fetched again unless
     `refetch`: the archive is this step's output, so a rerun of the date parses the same bytes.
     """
-    from extract.archive import iter_archived
     from extract.errors import FetchError
     from extract.sources import fetch_source
 
@@ -130,7 +130,6 @@ def parse(config_path: str | None, sources: list[dict[str, Any]], run_date: str)
     Creates the run's work folder (its `run` entry). Fails only when no source has a response
     archived for the date.
     """
-    from extract.archive import iter_archived
     from extract.jsonl import write_records_jsonl
     from extract.parse import DEFAULT_MAX_BYTES, parse_archived
 
@@ -498,16 +497,19 @@ def _enrichment_unavailable(run: RunDir) -> list[str]:
 
 
 def _raw_response_rows(config: PipelineConfig, run: RunDir) -> Iterator[dict[str, Any]]:
-    from extract.archive import read_sidecar
-
-    for body in json.loads(run.responses.read_text()):
-        meta = read_sidecar(Path(body))
+    """The run's fetched bodies, then the enrichment services' answers archived for its date."""
+    fetched = (read_sidecar(Path(body)) for body in json.loads(run.responses.read_text()))
+    archive = config.paths.archive
+    enriched = (meta for name in ENRICH_SERVICES for meta in iter_archived(archive, name, run.run_date))
+    for meta in itertools.chain(fetched, enriched):
         if meta is not None:
-            row = meta.raw_responses_row()
-            row["path"] = str(
-                Path(body).relative_to(config.paths.archive)
-            )  # portable: relative to the archive
-            yield row
+            yield _portable_row(config, meta)
+
+
+def _portable_row(config: PipelineConfig, meta: ArchivedResponse) -> dict[str, Any]:
+    row = meta.raw_responses_row()
+    row["path"] = str(meta.path.relative_to(config.paths.archive))  # portable: relative to the archive
+    return row
 
 
 def _snapshot(config: PipelineConfig, snapshot_date: str | None):  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -192,6 +193,11 @@ def test_enrichment_end_to_end(dags, pipeline_config: Path, neo4j_clean, served:
     snapshot = open_snapshot(pipeline_config.parent / "data" / "snapshots", RUN_DATE)
     rows = {name: entry.rows for name, entry in snapshot.manifest.tables.items()}
     assert (rows["papers"], rows["citations"], rows["hub_repos"], rows["paper_hub_links"]) == (4, 8, 4, 4)
+    raw = snapshot.read_table("raw_responses").to_pylist()
+    enrichment_rows = Counter(r["source"] for r in raw if r["source"] in first_requests)
+    assert enrichment_rows == first_requests  # every enrichment answer is in raw_responses, once
+    archive = pipeline_config.parent / "data" / "archive"
+    assert all((archive / r["path"]).is_file() for r in raw if r["source"] in first_requests)
     papers = {p["paper_id"]: p for p in snapshot.read_table("papers").to_pylist()}
     assert set(papers) == {FLOWNERF, TALKING, COT, SAE}  # the title key became the arXiv id
     assert papers[SAE]["arxiv_id"] == SAE and papers[SAE]["published_at"].isoformat() == "2024-05-30"
