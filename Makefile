@@ -39,7 +39,7 @@ help: ## list targets
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
 	@$(PY) -m pip install -q --disable-pip-version-check "$$(grep -E '^uv==' requirements.lock)"
-	@$(VENV)/bin/uv pip sync -q --python $(PY) requirements.lock
+	@$(VENV)/bin/uv pip sync -q --compile-bytecode --python $(PY) requirements.lock  # bytecode: imports ~2x faster where PYTHONDONTWRITEBYTECODE is set
 	@$(VENV)/bin/uv pip install -q --python $(PY) --no-deps -e .
 	@touch $@
 	@echo "venv ready: $(VENV)"
