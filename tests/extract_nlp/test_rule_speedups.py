@@ -1,0 +1,33 @@
+"""The rule components' faster scans find what the plain patterns find (random and written texts)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extract.nlp.components.names import LIST_OPENER, NAME_IN_TEXT, list_openers, name_starts
+
+# pieces of the list openers, near misses and their neighbours
+OPENER_PIECES = st.sampled_from(
+    ["dataset", "datasets", "benchmark", "benchmarks", "corpora", "corpus", "corp", "models", "LLMs",
+     "model", "xdatasets", "-", "_", " ", ",", ":", "(", "such as", "including", "like", "namely", "a", "é"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aAbBiPfMRzZ09-_ .+,(\né", max_size=40))
+def test_name_starts_are_the_name_pattern_matches_in_longer_texts(text: str) -> None:
+    assert name_starts(text) == [match.start() for match in NAME_IN_TEXT.finditer(text)]
+
+
+def test_name_starts_of_names_inside_names() -> None:
+    text = "FooBar.bazQux aBcD -fooBar x.yZ MAPS+iPhone (fMRI) eTalk, wav2Vec LLaMA-2 dB"
+    assert name_starts(text) == [match.start() for match in NAME_IN_TEXT.finditer(text)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(OPENER_PIECES, max_size=30), st.sampled_from(["", " "]))
+def test_list_openers_are_the_pattern_matches(pieces: list[str], glue: str) -> None:
+    text = glue.join(pieces)
+    ours = [(match.start(), match.end()) for match in list_openers(text)]
+    assert ours == [(match.start(), match.end()) for match in LIST_OPENER.finditer(text)]
