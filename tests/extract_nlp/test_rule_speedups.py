@@ -6,6 +6,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extract.nlp.components.names import LIST_OPENER, NAME_IN_TEXT, list_openers, name_starts
+from extract.nlp.components.shapes import (
+    _FAMILY_REACH,
+    _PARAMETER_HINT,
+    MODEL_FAMILY,
+    PARAMETER_COUNT,
+    first_digit,
+)
 
 # pieces of the list openers, near misses and their neighbours
 OPENER_PIECES = st.sampled_from(
@@ -31,3 +38,26 @@ def test_list_openers_are_the_pattern_matches(pieces: list[str], glue: str) -> N
     text = glue.join(pieces)
     ours = [(match.start(), match.end()) for match in list_openers(text)]
     assert ours == [(match.start(), match.end()) for match in LIST_OPENER.finditer(text)]
+
+
+# family names, versions (ASCII and other digits), sizes, variants and separators
+SHAPE_PIECES = st.sampled_from(
+    ["GPT", "Stable Diffusion", "Code Llama", "LLaVA-NeXT", "mT5", "wav2vec", "Qwen", "Llama", "-", " ", "v",
+     "2", "2.5", "١", "٣", "7B", "-7B", "x", "Pro", "Instruct", "Mistral-7B-Instruct", "é", ".", "(", "a"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(SHAPE_PIECES, max_size=25), st.sampled_from(["", " "]))
+def test_shape_scans_from_the_first_digit_find_every_match(pieces: list[str], glue: str) -> None:
+    text = glue.join(pieces)
+    digit = first_digit(text)
+    assert digit == next((i for i, c in enumerate(text) if c.isdecimal()), -1)
+    every = [(m.start(), m.end()) for m in MODEL_FAMILY.finditer(text)]
+    start = max(0, digit - _FAMILY_REACH)
+    assert [(m.start(), m.end()) for m in MODEL_FAMILY.finditer(text, start)] == every
+    if digit < 0:
+        assert not every and not PARAMETER_COUNT.search(text)
+    else:
+        hinted = _PARAMETER_HINT.search(text, max(0, digit - 1)) is not None
+        assert hinted == (_PARAMETER_HINT.search(text) is not None)
