@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
+from spacy.language import Language
+from spacy.tokens import Span
 
 from extract.nlp.components.names import LIST_OPENER, NAME_IN_TEXT, list_openers, name_starts
 from extract.nlp.components.shapes import (
@@ -13,6 +18,10 @@ from extract.nlp.components.shapes import (
     PARAMETER_COUNT,
     first_digit,
 )
+from extract.nlp.doc_access import set_entities
+from extract.nlp.pipeline import doc_mentions, extract_papers
+from extract.records import paper_text
+from tests.extract_nlp.conftest import FIXTURES
 
 # pieces of the list openers, near misses and their neighbours
 OPENER_PIECES = st.sampled_from(
@@ -61,3 +70,32 @@ def test_shape_scans_from_the_first_digit_find_every_match(pieces: list[str], gl
     else:
         hinted = _PARAMETER_HINT.search(text, max(0, digit - 1)) is not None
         assert hinted == (_PARAMETER_HINT.search(text) is not None)
+
+
+def test_unchecked_resolved_rows_are_the_checked_ones(nlp: Language) -> None:
+    papers = [json.loads(line) for line in (FIXTURES / "papers.jsonl").read_text().splitlines()]
+    texts = [paper_text(paper["title"], paper["abstract"]) for paper in papers]
+    docs = [nlp(text) for text in texts]
+    assert any(doc.ents for doc in docs)
+    for doc, text in zip(docs, texts, strict=True):
+        assert doc_mentions("p", doc, text, checked=False) == doc_mentions("p", doc, text)
+    extracted = [mentions for _, mentions in extract_papers(papers)]
+    assert extracted == [
+        doc_mentions(str(p["paper_id"]), doc, text) for p, doc, text in zip(papers, docs, texts, strict=True)
+    ]
+
+
+def test_entities_written_by_columns_are_spacys(nlp: Language) -> None:
+    text = "We train LLaMA-2 and GPT-4o on the Pile , then test on MMLU ."
+    ours, stock = nlp.make_doc(text), nlp.make_doc(text)
+    llama = ours.char_span(text.index("LLaMA-2"), text.index(" and"))
+    mmlu = ours.char_span(text.index("MMLU"), text.index(" ."))
+    entities = [
+        (llama.start, llama.end, "MODEL", "model:llama-2"),
+        (mmlu.start, mmlu.end, "DATASET", "dataset:mmlu"),
+    ]
+    set_entities(ours, entities)
+    stock.ents = [Span(stock, s, e, label=label, kb_id=key) for s, e, label, key in entities]
+    columns = [ENT_IOB, ENT_TYPE, ENT_KB_ID]
+    assert (ours.to_array(columns) == stock.to_array(columns)).all()
+    assert [(e.start, e.end, e.label_, e.kb_id_) for e in ours.ents] == entities
