@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,6 +20,7 @@ from extract.nlp.components.shapes import (
     first_digit,
 )
 from extract.nlp.doc_access import set_entities
+from extract.nlp.normalize import fold, singular
 from extract.nlp.pipeline import doc_mentions, extract_papers
 from extract.records import paper_text
 from tests.extract_nlp.conftest import FIXTURES
@@ -99,3 +101,47 @@ def test_entities_written_by_columns_are_spacys(nlp: Language) -> None:
     columns = [ENT_IOB, ENT_TYPE, ENT_KB_ID]
     assert (ours.to_array(columns) == stock.to_array(columns)).all()
     assert [(e.start, e.end, e.label_, e.kb_id_) for e in ours.ents] == entities
+
+
+_ACRONYM_PLURAL_REFERENCE = re.compile(r"^(.*[A-Z0-9][A-Za-z0-9]*[A-Z0-9])s$")
+
+
+def singular_with_the_plain_pattern(surface: str) -> str:
+    """`singular` as it was, the acronym-plural pattern tried on every surface."""
+    surface = fold(surface)
+    match = _ACRONYM_PLURAL_REFERENCE.match(surface)
+    if match and any(ch.isupper() for ch in match.group(1)):
+        return match.group(1)
+    words = surface.split(" ")
+    last = words[-1]
+    if (
+        last.islower()
+        and len(last) > 3
+        and last.endswith("s")
+        and not last.endswith(("ss", "us", "is", "ys", "os"))
+    ):
+        words[-1] = last[:-3] + "y" if last.endswith("ies") else last[:-1]
+        return " ".join(words)
+    return surface
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="aAsSB0 \n-é\u2028", max_size=10))
+def test_singular_tries_the_acronym_plural_only_where_it_can_match(surface: str) -> None:
+    assert singular(surface) == singular_with_the_plain_pattern(surface)
+
+
+def test_singular_of_written_plurals() -> None:
+    for surface in [
+        "GANs",
+        "LLMs",
+        "GPT-4s",
+        "MoEs",
+        "A1s",
+        "Bs",
+        "aBs",
+        "transformers",
+        "datasets\n",
+        "ViTs ",
+    ]:
+        assert singular(surface) == singular_with_the_plain_pattern(surface), surface
