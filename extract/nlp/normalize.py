@@ -22,6 +22,9 @@ def fold(text: str) -> str:
 
 def normalise_name(text: str) -> str:
     """Case-, space- and hyphen-insensitive form inside entity keys ("LLaMA-2" == "Llama 2" == "llama2")."""
+    if text.isascii():  # `fold` leaves only single spaces for `_KEY_DROP`'s `\s`: the same, without the regex
+        joined = "".join(text.split()).lower()
+        return joined.replace("-", "").replace("_", "").replace("'", "").replace("`", "")
     return _KEY_DROP.sub("", fold(text).casefold())
 
 

@@ -20,7 +20,7 @@ from extract.nlp.components.shapes import (
     first_digit,
 )
 from extract.nlp.doc_access import set_entities
-from extract.nlp.normalize import fold, singular
+from extract.nlp.normalize import _KEY_DROP, fold, normalise_name, singular
 from extract.nlp.pipeline import doc_mentions, extract_papers
 from extract.records import paper_text
 from tests.extract_nlp.conftest import FIXTURES
@@ -145,3 +145,9 @@ def test_singular_of_written_plurals() -> None:
         "ViTs ",
     ]:
         assert singular(surface) == singular_with_the_plain_pattern(surface), surface
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="aAzZ09 -_'`\u2019\t\n\x1c\x0b.é", max_size=14))
+def test_normalised_names_are_the_pattern_form(text: str) -> None:
+    assert normalise_name(text) == _KEY_DROP.sub("", fold(text).casefold())
