@@ -74,16 +74,14 @@ def _fields(paper: PaperRecord | dict[str, Any]) -> tuple[str, str, str]:
     return str(paper_id), title, str(abstract)
 
 
-def doc_mentions(paper_id: str, doc: Doc, text: str | None = None, *, checked: bool = True) -> list[Mention]:
+def doc_mentions(paper_id: str, doc: Doc, text: str | None = None) -> list[Mention]:
     """The resolved entities of a processed doc as `Mention` rows, in text order.
 
     `text` is the doc's input text when the caller has it: `Doc.text` is rebuilt from the tokens.
-    `checked=False` when nothing can have changed `doc.ents` since `pg_resolver` ran (see
-    `resolved_entities`).
     """
-    resolved = resolved_entities(doc, checked)
+    resolved = resolved_entities(doc)
     if resolved is not None:
-        # the resolver's rows (checked against doc.ents unless told); the extension values are read where
+        # the resolver's rows (checked against doc.ents); the extension values are read where
         # `ent._` would read them (`doc_access.span_extension`, its keys inline)
         values = doc.user_data
         return [
@@ -222,10 +220,8 @@ def extract_papers(
     fork of a process with threads (an Airflow task, a driver pool) can deadlock in the child.
     """
     if n_process <= 1:
-        # the resolver last: no component changes doc.ents after it, so its rows need no check
-        checked = load_pipeline().pipe_names[-1:] != ["pg_resolver"]
         for paper_id, text, doc in _processed(papers, batch_size, 1):
-            yield paper_id, doc_mentions(paper_id, doc, text, checked=checked)
+            yield paper_id, doc_mentions(paper_id, doc, text)
         return
     batches = _batches(map(_fields, papers), batch_size)
     with multiprocessing.get_context("spawn").Pool(n_process, initializer=load_pipeline) as pool:

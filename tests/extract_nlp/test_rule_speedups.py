@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from hypothesis import given, settings
@@ -21,9 +20,6 @@ from extract.nlp.components.shapes import (
 )
 from extract.nlp.doc_access import set_entities
 from extract.nlp.normalize import _KEY_DROP, fold, normalise_name, singular
-from extract.nlp.pipeline import doc_mentions, extract_papers
-from extract.records import paper_text
-from tests.extract_nlp.conftest import FIXTURES
 
 # pieces of the list openers, near misses and their neighbours
 OPENER_PIECES = st.sampled_from(
@@ -72,19 +68,6 @@ def test_shape_scans_from_the_first_digit_find_every_match(pieces: list[str], gl
     else:
         hinted = _PARAMETER_HINT.search(text, max(0, digit - 1)) is not None
         assert hinted == (_PARAMETER_HINT.search(text) is not None)
-
-
-def test_unchecked_resolved_rows_are_the_checked_ones(nlp: Language) -> None:
-    papers = [json.loads(line) for line in (FIXTURES / "papers.jsonl").read_text().splitlines()]
-    texts = [paper_text(paper["title"], paper["abstract"]) for paper in papers]
-    docs = [nlp(text) for text in texts]
-    assert any(doc.ents for doc in docs)
-    for doc, text in zip(docs, texts, strict=True):
-        assert doc_mentions("p", doc, text, checked=False) == doc_mentions("p", doc, text)
-    extracted = [mentions for _, mentions in extract_papers(papers)]
-    assert extracted == [
-        doc_mentions(str(p["paper_id"]), doc, text) for p, doc, text in zip(papers, docs, texts, strict=True)
-    ]
 
 
 def test_entities_written_by_columns_are_spacys(nlp: Language) -> None:

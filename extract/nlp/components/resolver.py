@@ -305,17 +305,14 @@ def canonical_forms(chosen: list[Choice], surfaces: list[str], surface_keys: lis
     return decided
 
 
-def resolved_entities(doc: Doc, checked: bool = True) -> list[tuple[int, int, str, str, str, str]] | None:
+def resolved_entities(doc: Doc) -> list[tuple[int, int, str, str, str, str]] | None:
     """(start_char, end_char, type, key, text, sentence) of each of `doc.ents`, as the resolver left
-    them; None when it did not, or when `doc.ents` changed since.
-
-    `checked=False` skips comparing `doc.ents` with the resolver's (which builds a `Span` per entity):
-    for a caller that knows no component ran after the resolver."""
+    them; None when it did not, or when `doc.ents` changed since."""
     resolved = doc.user_data.get(RESOLVED_KEY)
     if resolved is None:
         return None
     signature, rows = resolved
-    if checked and signature != [(e.start, e.end, e.label, e.kb_id) for e in doc.ents]:
+    if signature != [(e.start, e.end, e.label, e.kb_id) for e in doc.ents]:
         return None
     return rows
 
