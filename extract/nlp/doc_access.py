@@ -30,20 +30,15 @@ def set_entities(doc: Doc, entities: list[tuple[int, int, str, str]]) -> list[tu
     The IOB and type columns are written for the whole doc; the kb ids only on the entities' tokens
     (one `Token` each), so that the other tokens keep theirs without reading them first."""
     strings = doc.vocab.strings
-    # one row per column: `from_array` copies its array transposed, and this one's transpose is
-    # already contiguous; each entity's values are scalar writes into a contiguous row
-    columns = numpy.empty((2, len(doc)), dtype=numpy.uint64)
-    iob, types = columns
-    iob.fill(_OUTSIDE)
-    types.fill(0)
+    array = numpy.zeros((len(doc), 2), dtype=numpy.uint64)
+    array[:, 0] = _OUTSIDE
     hashed = []
     for start, end, label, kb_id in entities:
         label_hash = strings.add(label)
-        iob[start] = _BEGIN
-        iob[start + 1 : end] = _INSIDE
-        types[start:end] = label_hash
+        array[start:end] = (_INSIDE, label_hash)
+        array[start, 0] = _BEGIN
         hashed.append((start, end, label_hash, strings.add(kb_id)))
-    doc.from_array(_ENT_COLUMNS, columns.T)
+    doc.from_array(_ENT_COLUMNS, array)
     for start, end, _, kb_hash in hashed:
         for i in range(start, end):
             doc[i].ent_kb_id = kb_hash

@@ -6,9 +6,6 @@ import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
-from spacy.language import Language
-from spacy.tokens import Span
 
 from extract.nlp.components.names import LIST_OPENER, NAME_IN_TEXT, list_openers, name_starts
 from extract.nlp.components.shapes import (
@@ -18,7 +15,6 @@ from extract.nlp.components.shapes import (
     PARAMETER_COUNT,
     first_digit,
 )
-from extract.nlp.doc_access import set_entities
 from extract.nlp.normalize import _KEY_DROP, fold, normalise_name, singular
 
 # pieces of the list openers, near misses and their neighbours
@@ -68,22 +64,6 @@ def test_shape_scans_from_the_first_digit_find_every_match(pieces: list[str], gl
     else:
         hinted = _PARAMETER_HINT.search(text, max(0, digit - 1)) is not None
         assert hinted == (_PARAMETER_HINT.search(text) is not None)
-
-
-def test_entities_written_by_columns_are_spacys(nlp: Language) -> None:
-    text = "We train LLaMA-2 and GPT-4o on the Pile , then test on MMLU ."
-    ours, stock = nlp.make_doc(text), nlp.make_doc(text)
-    llama = ours.char_span(text.index("LLaMA-2"), text.index(" and"))
-    mmlu = ours.char_span(text.index("MMLU"), text.index(" ."))
-    entities = [
-        (llama.start, llama.end, "MODEL", "model:llama-2"),
-        (mmlu.start, mmlu.end, "DATASET", "dataset:mmlu"),
-    ]
-    set_entities(ours, entities)
-    stock.ents = [Span(stock, s, e, label=label, kb_id=key) for s, e, label, key in entities]
-    columns = [ENT_IOB, ENT_TYPE, ENT_KB_ID]
-    assert (ours.to_array(columns) == stock.to_array(columns)).all()
-    assert [(e.start, e.end, e.label_, e.kb_id_) for e in ours.ents] == entities
 
 
 _ACRONYM_PLURAL_REFERENCE = re.compile(r"^(.*[A-Z0-9][A-Za-z0-9]*[A-Z0-9])s$")
