@@ -13,6 +13,7 @@ BENCH_BOLT_PORT ?= 27688
 BENCH_HTTP_PORT ?= 27475
 BENCH_PAPERS ?= 5000
 BENCH_BULK_PAPERS ?= all
+BENCH_LOAD_ARGS ?= # e.g. --only-bulk: the bulk import alone, by phase (a quick loop)
 SCALE_BOLT_PORT ?= 27689
 SCALE_HTTP_PORT ?= 27476
 INCREMENT_PAPERS ?= 30000
@@ -115,7 +116,7 @@ bench-load: install ## loader figures only: batched UNWIND and one MERGE per row
 	@$(VENV)/bin/paper-graph neo4j start --instance bench --bolt-port $(BENCH_BOLT_PORT) --http-port $(BENCH_HTTP_PORT) >/dev/null
 	@NEO4J_URI=bolt://127.0.0.1:$(BENCH_BOLT_PORT) NEO4J_INSTANCE=bench NEO4J_BOLT_PORT=$(BENCH_BOLT_PORT) \
 	  NEO4J_HTTP_PORT=$(BENCH_HTTP_PORT) $(PY) -m paper_graph.bench.load --papers $(BENCH_PAPERS) \
-	  --bulk-papers $(BENCH_BULK_PAPERS) --wipe; \
+	  --bulk-papers $(BENCH_BULK_PAPERS) --wipe $(BENCH_LOAD_ARGS); \
 	  status=$$?; $(VENV)/bin/paper-graph neo4j stop --instance bench >/dev/null; exit $$status
 
 bench-increment: install ## a daily increment (INCREMENT_NEW papers) into a bulk-loaded graph of INCREMENT_PAPERS (a number or all), by step, with PROFILE

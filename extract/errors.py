@@ -11,6 +11,9 @@ class ParseError(ValueError):
         self.path_or_url = str(path_or_url)
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # picklable: worker processes raise it
+        return type(self), (self.path_or_url, self.reason)
+
 
 class ArxivApiError(ParseError):
     """The arXiv API answered with its error feed (e.g. 'incorrect id format for abc')."""

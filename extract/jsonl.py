@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import io
 import json
 import os
 import tempfile
@@ -159,13 +160,50 @@ def write_records_jsonl(records: Iterable[PaperRecord], path: str | os.PathLike[
 def read_records_jsonl(path: str | os.PathLike[str]) -> Iterator[PaperRecord]:
     """Stream the records of a JSONL file; a bad line raises ParseError naming file and line."""
     with Path(path).open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield record_from_json(json.loads(line))
-            except (ValueError, TypeError, AttributeError) as exc:
-                raise ParseError(f"{path}:{number}", f"not a PaperRecord line: {exc}") from exc
+        yield from _records(lines, path, 1)
+
+
+def read_records_jsonl_range(
+    path: str | os.PathLike[str], start: int, end: int, first_line: int
+) -> Iterator[PaperRecord]:
+    """The records of bytes [start, end) of a JSONL file, `start` and `end` at line starts (see
+    `line_ranges`); a bad line raises ParseError naming the file and its line number in the file."""
+    with Path(path).open("rb") as file:
+        file.seek(start)
+        data = file.read(end - start)
+    with io.TextIOWrapper(io.BytesIO(data), encoding="utf-8") as lines:
+        yield from _records(lines, path, first_line)
+
+
+def _records(lines: Iterable[str], path: str | os.PathLike[str], first_line: int) -> Iterator[PaperRecord]:
+    for number, line in enumerate(lines, start=first_line):
+        if not line.strip():
+            continue
+        try:
+            yield record_from_json(json.loads(line))
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise ParseError(f"{path}:{number}", f"not a PaperRecord line: {exc}") from exc
+
+
+def line_ranges(path: str | os.PathLike[str], parts: int) -> list[tuple[int, int, int]]:
+    """A file cut into at most `parts` slices of about equal bytes, each of whole lines: (start, end,
+    number of its first line) per slice, in file order, none empty (none for an empty file)."""
+    data = Path(path).read_bytes()
+    ranges: list[tuple[int, int, int]] = []
+    start, line = 0, 1
+    for part in range(1, parts + 1):
+        if start >= len(data):
+            break
+        target = len(data) * part // parts
+        end = len(data) if part == parts else data.find(b"\n", max(target, start + 1) - 1) + 1
+        if end <= 0:  # no newline after the target: the rest is the last slice
+            end = len(data)
+        if end <= start:
+            continue
+        ranges.append((start, end, line))
+        line += data.count(b"\n", start, end)
+        start = end
+    return ranges
 
 
 def count_lines(path: str | os.PathLike[str]) -> int:

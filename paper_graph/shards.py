@@ -11,8 +11,11 @@ shard size. Airflow maps one task over the shards; `n_process` parallelises insi
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import secrets
 import shutil
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +28,8 @@ log = logging.getLogger(__name__)
 PAPERS = "papers.jsonl"
 MENTIONS = "mentions.jsonl"
 PROGRESS_EVERY = 10_000  # task logs show progress on long shards
+PARTS_PER_PROCESS = 32  # parts of a shard per worker (n_process > 1): the last ones end about together
+COPY_BUFFER = 1 << 20
 
 
 class ShardError(RuntimeError):
@@ -109,19 +114,78 @@ def plan(run: RunDir, shard_size: int) -> list[Shard]:
 
 
 def extract(shard: Shard, batch_size: int, n_process: int) -> dict[str, Any]:
-    """Extract the shard's papers into its own mentions file (replaced atomically); its counts."""
-    from extract.jsonl import read_records_jsonl, write_jsonl
+    """Extract the shard's papers into its own mentions file (replaced atomically); its counts.
+
+    With n_process > 1 the shard's papers file is cut into parts (`PARTS_PER_PROCESS` per worker, of
+    about equal bytes, taken in turn by whichever worker is free). Each worker reads its part, extracts
+    it and writes the part's mentions itself; this process only joins the part files in order. So the
+    workers have the cores to themselves (no mentions sent back to be unpickled and written here), and
+    the file is the same bytes as one process writes."""
+    if n_process <= 1 or shard.papers == 0:
+        counts, keys = _extract_range(shard, batch_size, None, shard.mentions_file)
+    else:
+        counts, keys = _extract_parts(shard, batch_size, n_process)
+    return {**shard.as_xcom(), **counts, "entities": len(keys), "mentions_file": str(shard.mentions_file)}
+
+
+def _extract_parts(shard: Shard, batch_size: int, n_process: int) -> tuple[dict[str, int], set[str]]:
+    from extract.jsonl import line_ranges
+    from extract.nlp.pipeline import load_pipeline
+
+    context = multiprocessing.get_context("spawn")  # not fork: see extract_papers
+    with context.Pool(n_process, initializer=load_pipeline) as pool:  # workers load while we plan
+        ranges = line_ranges(shard.papers_file, n_process * PARTS_PER_PROCESS)
+        staging = shard.path / f".parts-{secrets.token_hex(4)}"
+        staging.mkdir()
+        try:
+            outputs = [staging / f"{index:05d}.jsonl" for index in range(len(ranges))]
+            counts = {"papers": 0, "mentions": 0}
+            keys: set[str] = set()
+            jobs = [(shard, batch_size, part, out) for part, out in zip(ranges, outputs, strict=True)]
+            for found, found_keys in pool.imap_unordered(_extract_part, jobs):
+                counts["papers"] += found["papers"]
+                counts["mentions"] += found["mentions"]
+                keys |= found_keys
+                log.info(
+                    "shard %d: %d papers, %d mentions so far",
+                    shard.index,
+                    counts["papers"],
+                    counts["mentions"],
+                )
+            _check_count(shard, counts["papers"])
+            _join(outputs, shard.mentions_file)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return counts, keys
+
+
+def _extract_part(job: tuple[Shard, int, tuple[int, int, int], Path]) -> tuple[dict[str, int], set[str]]:
+    """Worker side of `_extract_parts`: one part of the shard's papers into its own mentions file."""
+    shard, batch_size, part, out = job
+    return _extract_range(shard, batch_size, part, out)
+
+
+def _extract_range(
+    shard: Shard, batch_size: int, part: tuple[int, int, int] | None, out: Path
+) -> tuple[dict[str, int], set[str]]:
+    """The mentions of the shard's papers (`part`: only bytes [start, end) of its papers file, whose
+    first line is line `first`) into `out`, atomically; the counts and the distinct entity keys."""
+    from extract.jsonl import read_records_jsonl, read_records_jsonl_range, write_jsonl
     from extract.nlp.pipeline import extract_papers
 
     counts = {"papers": 0, "mentions": 0}
     keys: set[str] = set()
+    if part is None:
+        papers = read_records_jsonl(shard.papers_file)
+    else:
+        papers = read_records_jsonl_range(shard.papers_file, *part)
 
     def mentions() -> Iterator[Any]:
-        for _paper_id, found in extract_papers(read_records_jsonl(shard.papers_file), batch_size, n_process):
+        for _paper_id, found in extract_papers(papers, batch_size, 1):
             counts["papers"] += 1
             counts["mentions"] += len(found)
             keys.update(m.entity_key for m in found)
-            if counts["papers"] % PROGRESS_EVERY == 0:
+            if part is None and counts["papers"] % PROGRESS_EVERY == 0:
                 log.info(
                     "shard %d: %d papers, %d mentions so far",
                     shard.index,
@@ -129,13 +193,32 @@ def extract(shard: Shard, batch_size: int, n_process: int) -> dict[str, Any]:
                     counts["mentions"],
                 )
             yield from found
-        if counts["papers"] != shard.papers:  # raised before the mentions file is replaced
-            raise ShardError(
-                f"{shard.papers_file}: {counts['papers']} papers, the plan says {shard.papers}: plan again"
-            )
+        if part is None:  # raised before the mentions file is replaced
+            _check_count(shard, counts["papers"])
 
-    write_jsonl(mentions(), shard.mentions_file)
-    return {**shard.as_xcom(), **counts, "entities": len(keys), "mentions_file": str(shard.mentions_file)}
+    write_jsonl(mentions(), out)
+    return counts, keys
+
+
+def _check_count(shard: Shard, papers: int) -> None:
+    if papers != shard.papers:
+        raise ShardError(f"{shard.papers_file}: {papers} papers, the plan says {shard.papers}: plan again")
+
+
+def _join(parts: list[Path], target: Path) -> None:
+    """The part files, in order, as `target` (replaced atomically)."""
+    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for part in parts:
+                with part.open("rb") as data:
+                    shutil.copyfileobj(data, out, COPY_BUFFER)
+        os.chmod(temp, 0o644)
+        temp.replace(target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 def complete(results: Iterable[Mapping[str, Any]]) -> list[Shard]:

@@ -23,7 +23,7 @@ from spacy.util import minibatch, raise_error
 import extract.nlp.components  # noqa: F401 - registers the custom factories
 import extract.nlp.gazetteer as gazetteer  # registers the pattern readers
 import extract.nlp.tokenizer  # noqa: F401 - registers the tokenizer rules
-from extract.nlp.components.resolver import resolved_entities
+from extract.nlp.components.resolver import RESOLVED_KEY, resolved_entities
 from extract.records import Mention, PaperRecord, paper_text
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config.cfg"
@@ -74,12 +74,21 @@ def _fields(paper: PaperRecord | dict[str, Any]) -> tuple[str, str, str]:
     return str(paper_id), title, str(abstract)
 
 
-def doc_mentions(paper_id: str, doc: Doc, text: str | None = None) -> list[Mention]:
+def doc_mentions(
+    paper_id: str, doc: Doc, text: str | None = None, *, ents_unchanged: bool = False
+) -> list[Mention]:
     """The resolved entities of a processed doc as `Mention` rows, in text order.
 
     `text` is the doc's input text when the caller has it: `Doc.text` is rebuilt from the tokens.
+    `ents_unchanged`: the caller knows that `doc.ents` are still as `pg_resolver` set them (it ran
+    last, see `_resolver_runs_last`), so its rows are taken without comparing them with `doc.ents`
+    (which builds a `Span` per entity).
     """
-    resolved = resolved_entities(doc)
+    if ents_unchanged:
+        stored = doc.user_data.get(RESOLVED_KEY)  # (signature, rows), as `resolved_entities` reads it
+        resolved = None if stored is None else stored[1]
+    else:
+        resolved = resolved_entities(doc)
     if resolved is not None:
         # the resolver's rows (checked against doc.ents); the extension values are read where
         # `ent._` would read them (`doc_access.span_extension`, its keys inline)
@@ -220,8 +229,9 @@ def extract_papers(
     fork of a process with threads (an Airflow task, a driver pool) can deadlock in the child.
     """
     if n_process <= 1:
+        unchanged = _resolver_runs_last(load_pipeline())
         for paper_id, text, doc in _processed(papers, batch_size, 1):
-            yield paper_id, doc_mentions(paper_id, doc, text)
+            yield paper_id, doc_mentions(paper_id, doc, text, ents_unchanged=unchanged)
         return
     batches = _batches(map(_fields, papers), batch_size)
     with multiprocessing.get_context("spawn").Pool(n_process, initializer=load_pipeline) as pool:
@@ -232,6 +242,17 @@ def extract_papers(
                 yield from pending.popleft().get()
         while pending:
             yield from pending.popleft().get()
+
+
+def _resolver_runs_last(nlp: Language) -> bool:
+    """Whether the docs `_processed` yields keep the entities `pg_resolver` set: it is the last
+    component, and errors are raised (a custom error handler lets a doc go on past a failure)."""
+    names = nlp.pipe_names
+    return (
+        bool(names)
+        and nlp.get_pipe_meta(names[-1]).factory == "pg_resolver"
+        and nlp.default_error_handler is raise_error
+    )
 
 
 def _batches(fields: Iterator[tuple[str, str, str]], size: int) -> Iterator[list[dict[str, str]]]:

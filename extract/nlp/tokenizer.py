@@ -20,6 +20,10 @@ from extract.nlp.components.common import TEXT_CACHE_KEY
 EXTRA_SUFFIXES = (r"(?<=[a-z0-9][A-Z])\.",)
 # names mixing letters and digits stay whole whatever their case (GSM8K is not "GSM8" + unit "K")
 ALPHANUMERIC_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*\d[A-Za-z0-9]*$")
+# the same, or a plain word of ASCII letters: a word no affix or URL regex can match in (see
+# `plain_words_stay_whole`) is one token anyway, and a token match says so in C, where the affix
+# hooks would be four Python calls on each new word
+WHOLE_TOKEN = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 # spaCy caches the tokens of each whitespace-separated chunk, but only the first 10,000 distinct
 # chunks by default; abstracts have a long tail of words (180k distinct chunks in 20,000 abstracts,
 # 740k in the 115k corpus), so nearly every chunk went through the affix regexes again. Over the whole
@@ -46,10 +50,9 @@ def ml_tokenizer() -> Callable[[Language], Language]:
             nlp.tokenizer.url_match = LetterSkipping(nlp.tokenizer.url_match.__self__).match
         nlp.tokenizer.max_cache_size = TOKEN_CACHE_SIZE
         previous = nlp.tokenizer.token_match
+        whole = WHOLE_TOKEN if plain_words_stay_whole(nlp.tokenizer) else ALPHANUMERIC_NAME
         nlp.tokenizer.token_match = (
-            ALPHANUMERIC_NAME.match
-            if previous is None
-            else lambda text: ALPHANUMERIC_NAME.match(text) or previous(text)
+            whole.match if previous is None else lambda text: whole.match(text) or previous(text)
         )
         nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
         getters = nlp.vocab.lex_attr_getters
@@ -61,6 +64,21 @@ def ml_tokenizer() -> Callable[[Language], Language]:
 
 ASCII_LETTERS = frozenset(map(ord, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
 WORD_CHARACTERS = ASCII_LETTERS | {ord("-")}
+
+
+def plain_words_stay_whole(tokenizer: Tokenizer) -> bool:
+    """Whether a word of ASCII letters is one token whatever the token match says: no prefix, suffix,
+    infix or URL match can lie in it (each hook is a `LetterSkipping` that knows it, or unset).
+
+    spaCy splits a string by its affixes until none is found, then keeps the rest whole when the token
+    match or the URL match takes it, or cuts it at its infixes: with no match of any of them, the word
+    is kept whole, as a token match keeps it. Special cases are looked up before either."""
+    hooks = (tokenizer.prefix_search, tokenizer.suffix_search, tokenizer.infix_finditer, tokenizer.url_match)
+    return all(
+        hook is None
+        or (isinstance(owner := getattr(hook, "__self__", None), LetterSkipping) and owner.skips_letters)
+        for hook in hooks
+    )
 
 
 class LetterSkipping:

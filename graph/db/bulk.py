@@ -15,16 +15,31 @@ Steps without declared writes are left to the transactional loader (see `deferre
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 from neo4j import Driver
 
 from graph.db import model
-from graph.db.loader import ALL_STEPS, SnapshotSource, Step, batches, snapshot_load_id, snapshot_properties
+from graph.db.loader import (
+    ALL_STEPS,
+    SnapshotSource,
+    Step,
+    _rows,
+    author_rows,
+    batches,
+    entity_rows,
+    paper_rows,
+    repository_rows,
+    snapshot_load_id,
+    snapshot_properties,
+)
 from graph.db.queries import loader_statement
 from graph.db.writes import NodeWrite, RelWrite
 
@@ -73,8 +88,8 @@ def _quoted(text: str) -> str:
 
 
 def csv_field(value: Any) -> str:
-    """None is an empty, unquoted field (no property); strings and arrays are quoted, so an empty
-    string stays an empty string."""
+    """None is an empty, unquoted field (no property); strings, arrays and datetimes are quoted, so an
+    empty string stays an empty string (a datetime as Arrow's CSV writer writes its text)."""
     kind = type(value)
     if kind is str:  # most fields: tested first, by exact type (the call is per field, 6M times a corpus)
         return '"' + value.replace('"', '""') + '"'
@@ -86,8 +101,8 @@ def csv_field(value: Any) -> str:
         if all(type(v) is str for v in value):
             return _quoted(ARRAY_DELIMITER.join(value))
         return _quoted(ARRAY_DELIMITER.join(_scalar_text(v) for v in value))
-    if isinstance(value, str):
-        return _quoted(value)
+    if isinstance(value, str | datetime):
+        return _quoted(_scalar_text(value))
     return _scalar_text(value)
 
 
@@ -109,6 +124,18 @@ class _Columns:
                 self.arrays.add(name)  # an array of a type not seen yet
         else:
             self.types[name] = _type_name(value)
+
+    def observe_column(self, name: str, column: pa.Array) -> None:
+        """`observe` for a whole column (its first non-null value, as the row path sees it)."""
+        if name in self.types or column.null_count == len(column):
+            return
+        if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
+            if pc.any(pc.greater(pc.list_value_length(column), 0)).as_py():
+                self.types[name] = f"{_type_key(column.type.value_type)}[]"
+            else:
+                self.arrays.add(name)
+        else:
+            self.types[name] = str(_type_key(column.type))
 
     def header(self, name: str) -> str:
         default = "string[]" if name in self.arrays else "string"
@@ -227,7 +254,7 @@ class _Writer:
         self.group = FileGroup(kind, name, folder / f"{stem}.header.csv", folder / f"{stem}.csv")
         self.columns = _Columns(columns)
         self.empty: dict[str, list[str]] = {}  # property -> keys of nodes where it is an empty list
-        self._file: IO[str] = self.group.data.open("w", encoding="utf-8", newline="")
+        self._file: IO[bytes] = self.group.data.open("wb")
 
     def write(self, leading: list[str], values: list[Any]) -> None:
         if len(self.columns.types) < len(self.columns.names):  # some column's type is not known yet
@@ -236,8 +263,24 @@ class _Writer:
         line = ",".join([*leading, *map(csv_field, values)])
         if "\n" in line or "\r" in line:  # in any field: a key, a string, an array's item
             self.group.multiline = True
-        self._file.write(line + "\n")
+        self._file.write((line + "\n").encode("utf-8"))
         self.group.records += 1
+
+    def write_table(self, leading: list[pa.Array], values: list[pa.Array]) -> None:
+        """The rows of a batch at once, written by Arrow's CSV writer in the format `csv_field` gives
+        (strings quoted with doubled quotes, null an empty unquoted field, `true`/`false`, ISO dates);
+        `values` are the property columns as `_csv_ready` made them."""
+        if len(self.columns.types) < len(self.columns.names):
+            for name, column in zip(self.columns.names, values, strict=True):
+                self.columns.observe_column(name, column)
+        columns = [*leading, *(_csv_ready(c) for c in values)]
+        if not self.group.multiline:
+            self.group.multiline = any(_has_line_break(c) for c in columns)
+        table = pa.Table.from_arrays(columns, names=[f"c{i}" for i in range(len(columns))])
+        sink = pa.BufferOutputStream()
+        pa_csv.write_csv(table, sink, _CSV_OPTIONS)
+        self._file.write(sink.getvalue())
+        self.group.records += table.num_rows
 
     def close(self, leading_headers: list[str]) -> FileGroup:
         self._file.close()
@@ -289,7 +332,21 @@ def write_import_files(
             else _relationship_emitter(write, writer, seen)
             for write, writer in writers
         ]
-        for batch in batches(snapshot, step.table, batch_size):
+        columnar = COLUMNS[step.to_rows] if _columnar_plan(step) else None
+        for batch in _read_batches(snapshot, step, batch_size):
+            if columnar is not None:
+                table = columnar(batch)
+                table = (
+                    table.drop_columns([model.LOAD_STAMP])
+                    if model.LOAD_STAMP in table.column_names
+                    else table
+                )
+                table = table.append_column(
+                    model.LOAD_STAMP, pa.array([load_id] * table.num_rows, pa.string())
+                )
+                if _emit_columns(table, writers, seen):
+                    step_rows[step.name] += table.num_rows
+                    continue
             rows = step.to_rows(batch)
             step_rows[step.name] += len(rows)
             for raw in rows:
@@ -344,6 +401,279 @@ def fill_empty_arrays(
             )
             written += int(records[0]["written"])
     return written
+
+
+# ---- the columnar path: a batch's rows as Arrow columns, written by Arrow's CSV writer ------------
+#
+# For the steps whose row function has a columnar twin below, a batch is turned into the same fields
+# as columns (the test compares the two on the fixture snapshots); only the keys are read in Python,
+# to keep the MERGE/MATCH semantics of the emitters below, and the values never become Python objects.
+# A batch with a column the writer cannot render as `csv_field` does (a timestamp, a double, a list
+# of non-strings) goes through the row path instead, into the same files.
+
+_CSV_OPTIONS = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+
+
+def _type_key(arrow_type: pa.DataType) -> str | None:
+    """The header type of a column of `arrow_type` the columnar path can write, else None."""
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return "string"
+    if pa.types.is_boolean(arrow_type):
+        return "boolean"
+    if pa.types.is_integer(arrow_type):
+        return "long"
+    if pa.types.is_date32(arrow_type):
+        return "date"
+    if pa.types.is_timestamp(arrow_type):
+        return "datetime"
+    return None
+
+
+def _writable(column: pa.ChunkedArray | pa.Array) -> bool:
+    kind = column.type
+    if column.null_count == len(column):
+        return not pa.types.is_nested(kind)  # all null: an empty field whatever the type
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        items = pc.list_flatten(column)
+        return _type_key(kind.value_type) == "string" and items.null_count == 0
+    if pa.types.is_timestamp(kind):  # UTC or naive, years 1000-9999: the text `_timestamp_text` gives
+        years = pc.min_max(pc.year(column)).as_py()
+        return kind.unit == "us" and kind.tz in (None, "UTC") and 1000 <= years["min"] <= years["max"] <= 9999
+    return _type_key(kind) is not None
+
+
+def _timestamp_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """`_scalar_text` of each value of a UTC (or naive) microsecond timestamp column: ISO 8601, the
+    fraction only when not zero, then the zone as Python's value of the first one gives it."""
+    first = next(v for v in column.to_pylist() if v is not None)
+    naive = first.replace(tzinfo=None).isoformat()
+    suffix = _scalar_text(first)[len(naive) :]  # `+00:00[UTC]`, or nothing for a naive timestamp
+    micros = pc.add(pc.multiply(pc.millisecond(column), 1000), pc.microsecond(column))
+    fraction = pc.if_else(
+        pc.equal(micros, 0),
+        "",
+        pc.binary_join_element_wise(".", pc.utf8_lpad(pc.cast(micros, pa.string()), 6, "0"), ""),
+    )
+    # %S carries the fraction too (as many digits as the unit has): the first 19 characters are the
+    # seconds (4-digit years, see `_writable`)
+    seconds = pc.utf8_slice_codeunits(pc.strftime(column, format="%Y-%m-%dT%H:%M:%S"), 0, 19)
+    return pc.binary_join_element_wise(seconds, fraction, suffix, "")
+
+
+def _csv_ready(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """An array as the text `csv_field` gives its values: a list joined by the array delimiter."""
+    kind = column.type
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        return pc.binary_join(column, ARRAY_DELIMITER)
+    if column.null_count == len(column) and _type_key(kind) in (None, "datetime"):
+        return pa.nulls(len(column), pa.string())
+    if pa.types.is_timestamp(kind):
+        return _timestamp_text(column)
+    return column
+
+
+def _has_line_break(column: pa.ChunkedArray | pa.Array) -> bool:
+    if _type_key(column.type) != "string" or column.null_count == len(column):
+        return False
+    return bool(
+        pc.any(pc.match_substring(column, "\n")).as_py() or pc.any(pc.match_substring(column, "\r")).as_py()
+    )
+
+
+def _as_table(batch: pa.RecordBatch | pa.Table) -> pa.Table:
+    return pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+
+
+def _paper_columns(batch: pa.RecordBatch | pa.Table) -> pa.Table:
+    """`paper_rows`, its `properties` flattened."""
+    table = _as_table(batch)
+    missing = pa.nulls(table.num_rows, pa.string())
+    columns = {k: table.column(k) if k in table.column_names else missing for k in model.PAPER_PROPERTIES}
+    columns["paper_id"] = table.column("paper_id")
+    return pa.table(columns)
+
+
+def _author_columns(batch: pa.RecordBatch | pa.Table) -> pa.Table:
+    """`author_rows`: the names are normalised in Python (`model.author_key`), nothing else is read."""
+    table = _as_table(batch)
+    names = table.column("name").to_pylist()
+    keep = pa.array([bool(name.strip()) for name in names])
+    kept = [name for name in names if name.strip()]
+    return pa.table(
+        {
+            "paper_id": table.column("paper_id").filter(keep),
+            "position": table.column("position").filter(keep),
+            "key": pa.array([model.author_key(name) for name in kept], pa.string()),
+            "name": pa.array([" ".join(name.split()) for name in kept], pa.string()),
+        }
+    )
+
+
+def _entity_columns(batch: pa.RecordBatch | pa.Table) -> pa.Table:
+    table = _as_table(batch)
+    aliases = table.column("aliases")
+    if aliases.null_count:
+        aliases = pa.array([a or [] for a in aliases.to_pylist()], pa.list_(pa.string()))
+    return pa.table(
+        {
+            "key": table.column("entity_key"),
+            "label": pa.array(
+                [model.entity_label(t).value for t in table.column("type").to_pylist()], pa.string()
+            ),
+            "type": table.column("type"),
+            "name": table.column("name"),
+            "aliases": aliases,
+        }
+    )
+
+
+def _repository_columns(batch: pa.RecordBatch | pa.Table) -> pa.Table:
+    table = _as_table(batch)
+    repos = table.column("github_repo").to_pylist()
+    keep = pa.array([bool(repo) for repo in repos])
+    return pa.table(
+        {
+            "paper_id": table.column("paper_id").filter(keep),
+            "url": pa.array([model.repository_url(repo) for repo in repos if repo], pa.string()),
+        }
+    )
+
+
+# the columnar twin of each row function (what `_flat` makes of its rows, but the load stamp)
+COLUMNS: dict[Callable[..., Any], Callable[[pa.RecordBatch | pa.Table], pa.Table]] = {
+    _rows: _as_table,
+    paper_rows: _paper_columns,
+    author_rows: _author_columns,
+    entity_rows: _entity_columns,
+    repository_rows: _repository_columns,
+}
+# the table columns a row function reads, when it reads few of them (repositories: not the abstracts)
+READS: dict[Callable[..., Any], tuple[str, ...]] = {repository_rows: ("paper_id", "github_repo")}
+
+
+def _read_batches(
+    snapshot: SnapshotSource, step: Step, batch_size: int
+) -> Iterator[pa.RecordBatch | pa.Table]:
+    """`batches` of the step's table, only the columns its row function reads when it says so and
+    the snapshot is a Parquet dataset (graph.snapshot.Snapshot)."""
+    columns = READS.get(step.to_rows)
+    dataset = getattr(snapshot, "dataset", None)
+    if columns is None or dataset is None or step.table not in snapshot.manifest.tables:
+        yield from batches(snapshot, step.table, batch_size)
+        return
+    for batch in dataset(step.table).to_batches(batch_size=batch_size, columns=list(columns)):
+        if batch.num_rows:
+            yield batch
+
+
+def _columnar_plan(step: Step) -> bool:
+    """The step's writes can be emitted a write at a time over a batch (the row path emits a row at
+    a time): each relationship end made in the same step is that row's own node, made before."""
+    if step.to_rows not in COLUMNS:
+        return False
+    made: dict[model.Label, str] = {}  # key label -> the row field its nodes are keyed by
+    for write in step.writes:
+        if isinstance(write, NodeWrite):
+            if write.label in made:
+                return False
+            made[write.label] = write.source(write.key)
+        else:
+            ends = (
+                (_id_space(write.spec.start), write.start_field),
+                (_id_space(write.spec.end), write.end_field),
+            )
+            if any(label in made and made[label] != fieldname for label, fieldname in ends):
+                return False
+    return True
+
+
+def _field_names(write: NodeWrite | RelWrite, names: tuple[str, ...]) -> list[str]:
+    if isinstance(write, NodeWrite):
+        fields = [write.source(write.key), *(write.source(p) for p in names if p not in write.constants)]
+        return fields + ([write.extra_label_field] if write.extra_label_field else [])
+    return [write.start_field, write.end_field, *(write.source(p) for p in names)] + (
+        [write.where] if write.where else []
+    )
+
+
+def _emit_columns(
+    table: pa.Table,
+    writers: list[tuple[NodeWrite | RelWrite, _Writer]],
+    seen: dict[model.Label, set[str]],
+) -> bool:
+    """Write a batch's columns through each write in turn; False (nothing written) when some column
+    cannot be written this way (the caller takes the row path for the batch)."""
+    n = table.num_rows
+    missing = pa.nulls(n, pa.string())
+
+    def column(name: str) -> pa.ChunkedArray | pa.Array:
+        return table.column(name) if name in table.column_names else missing
+
+    for write, writer in writers:
+        for name in _field_names(write, writer.columns.names):
+            if not _writable(column(name)):
+                return False
+    for write, writer in writers:
+        names = writer.columns.names
+        if isinstance(write, NodeWrite):
+            keys = seen.setdefault(write.label, set())
+            key_column = column(write.source(write.key))
+            mask = []
+            for key in key_column.to_pylist():
+                if key is None or key in keys:
+                    mask.append(False)
+                else:
+                    keys.add(key)
+                    mask.append(True)
+            keep = pa.array(mask, pa.bool_())
+            kept_keys = key_column.filter(keep)
+            m = len(kept_keys)
+            leading = [kept_keys]
+            if write.extra_label_field:
+                leading.append(
+                    pc.binary_join_element_wise(
+                        pa.array([write.label.value] * m, pa.string()),
+                        column(write.extra_label_field).filter(keep),
+                        ARRAY_DELIMITER,
+                        null_handling="replace",
+                        null_replacement="None",
+                    )
+                )
+            values = [
+                pa.array([write.constants[p]] * m)
+                if p in write.constants
+                else column(write.source(p)).filter(keep)
+                for p in names
+            ]
+            for name, values_of in zip(names, values, strict=True):
+                kind = values_of.type
+                if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+                    empty = pc.equal(pc.list_value_length(values_of), 0)
+                    if pc.any(empty).as_py():
+                        writer.empty.setdefault(name, []).extend(kept_keys.filter(empty).to_pylist())
+        else:
+            spec = write.spec
+            starts = seen.setdefault(_id_space(spec.start), set())
+            ends = seen.setdefault(_id_space(spec.end), set())
+            start_column, end_column = column(write.start_field), column(write.end_field)
+            wanted = (
+                zip(start_column.to_pylist(), end_column.to_pylist(), strict=True)
+                if write.where is None
+                else (
+                    (s, e) if w else (None, None)
+                    for s, e, w in zip(
+                        start_column.to_pylist(),
+                        end_column.to_pylist(),
+                        column(write.where).to_pylist(),
+                        strict=True,
+                    )
+                )
+            )
+            keep = pa.array([s in starts and e in ends for s, e in wanted], pa.bool_())
+            leading = [start_column.filter(keep), end_column.filter(keep)]
+            values = [column(write.source(p)).filter(keep) for p in names]
+        writer.write_table(leading, values)
+    return True
 
 
 _CONSTANT, _FIELD = True, False

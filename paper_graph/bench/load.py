@@ -3,7 +3,7 @@ row (batch size 1, one transaction per row) on the same sample snapshot, and the
 (`neo4j-admin database import full`) of a big snapshot, in one run.
 
     python -m paper_graph.bench.load [--papers 5000] [--bulk-papers all|N] [--batch-size 1000] [--wipe]
-        [--no-bulk]
+        [--no-bulk | --only-bulk]
 
 Sizes: the two transactional loads run on the first `--papers` corpus papers (one MERGE per row runs
 ~200-300 rows/s, so a big snapshot would take hours); the bulk import on the first `--bulk-papers`
@@ -239,12 +239,34 @@ def parse_paper_count(text: str) -> int | None:
     "--wipe", is_flag=True, help="Empty a database that is not empty (the bench deletes everything)."
 )
 @click.option("--bulk/--no-bulk", default=True, show_default=True, help="Also time the bulk import.")
-def main(paper_count: int, bulk_papers: str, batch_size: int, wipe: bool, bulk: bool) -> None:
+@click.option(
+    "--only-bulk",
+    is_flag=True,
+    help="Time the bulk import alone, by phase (a quick loop: no ratio, which needs the per-row run).",
+)
+def main(
+    paper_count: int, bulk_papers: str, batch_size: int, wipe: bool, bulk: bool, only_bulk: bool
+) -> None:
     """Batched loader vs one MERGE per row on the same snapshot, and the bulk import of a big one,
     in one run."""
     from paper_graph.cli.load import cli_driver
 
     bulk_count = parse_paper_count(bulk_papers)
+    if only_bulk:
+        with tempfile.TemporaryDirectory(prefix="paper-graph-bench-") as tmp:
+            report, check_ok = _bulk_run(Path(tmp), bulk_count, batch_size, wipe)
+        click.echo(
+            _line(
+                "bulk import (neo4j-admin import full)",
+                report.rows,
+                report.seconds,
+                report.records,
+                f"{report.files.nodes:,} nodes, {report.files.relationships:,} relationships",
+            )
+        )
+        click.echo("  " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in report.phases().items()))
+        click.echo(f"  graph check against the snapshot: {'ok' if check_ok else 'FAILED'}")
+        return
     papers, source = _papers(paper_count)
     with tempfile.TemporaryDirectory(prefix="paper-graph-bench-") as tmp:
         build_snapshot(Path(tmp) / "sample", papers, run_id="bench")
@@ -295,17 +317,30 @@ def main(paper_count: int, bulk_papers: str, batch_size: int, wipe: bool, bulk: 
                 )
         if bulk:
             del papers, snapshot
-            big, big_source = _papers(bulk_count)
-            build_snapshot(Path(tmp) / "big", big, run_id="bench-bulk")
-            del big
-            big_snapshot = open_snapshot(Path(tmp) / "big", "latest")
-            click.echo(f"bulk import: {big_source}")
-            click.echo(f"  snapshot rows: {_snapshot_rows(big_snapshot)}")
-            report = bulk_load(local_instance(), big_snapshot, force=True, batch_size=batch_size)
-            with cli_driver() as driver:
-                check = check_load(driver, big_snapshot)
-                _wipe(driver)
-            _bulk_lines(report, per_row, records, batched, check.ok)
+            report, check_ok = _bulk_run(Path(tmp), bulk_count, batch_size, wipe=True)
+            _bulk_lines(report, per_row, records, batched, check_ok)
+
+
+def _bulk_run(tmp: Path, count: int | None, batch_size: int, wipe: bool) -> tuple[BulkReport, bool]:
+    """Bulk-load the first `count` papers' snapshot into the bench server; the report and its check."""
+    from paper_graph.cli.load import cli_driver
+
+    big, big_source = _papers(count)
+    build_snapshot(tmp / "big", big, run_id="bench-bulk")
+    del big
+    big_snapshot = open_snapshot(tmp / "big", "latest")
+    click.echo(f"bulk import: {big_source}")
+    click.echo(f"  snapshot rows: {_snapshot_rows(big_snapshot)}")
+    with cli_driver() as driver:
+        if any(graph_counts(driver)["nodes"].values()) and not wipe:
+            raise click.ClickException(
+                "the database is not empty; rerun with --wipe to let the bench replace it"
+            )
+    report = bulk_load(local_instance(), big_snapshot, force=True, batch_size=batch_size)
+    with cli_driver() as driver:
+        check = check_load(driver, big_snapshot)
+        _wipe(driver)
+    return report, check.ok
 
 
 def _bulk_lines(

@@ -14,7 +14,7 @@ from spacy.tokens import Span
 from extract.nlp import doc_access
 from extract.nlp.components.common import token_range, token_starts
 from extract.nlp.components.resolver import RESOLVED_KEY
-from extract.nlp.pipeline import doc_mentions
+from extract.nlp.pipeline import _resolver_runs_last, build_pipeline, doc_mentions, extract_papers
 from extract.records import paper_text
 from tests.extract_nlp.conftest import FIXTURES
 
@@ -70,6 +70,7 @@ def test_the_resolvers_rows_give_the_mentions_spacys_accessors_give(nlp: Languag
         doc = nlp(text)
         assert RESOLVED_KEY in doc.user_data
         fast = doc_mentions("p", doc)
+        assert doc_mentions("p", doc, text, ents_unchanged=True) == fast  # extract_papers' reading
         for mention, ent in zip(fast, doc.ents, strict=True):  # the extension values are spaCy's
             assert (mention.component, mention.is_contribution) == (ent._.pg_component, ent._.pg_contribution)
             assert ent._.pg_canonical
@@ -82,3 +83,14 @@ def test_entities_changed_after_the_resolver_are_read_from_the_doc(nlp: Language
     assert len(doc_mentions("p", doc)) == 2
     doc.ents = list(doc.ents)[:1]
     assert [m.text for m in doc_mentions("p", doc, doc.text)] == ["LLaMA-2"]
+
+
+def test_extract_papers_takes_the_rows_unchecked_only_after_a_last_resolver(nlp: Language) -> None:
+    assert _resolver_runs_last(nlp)
+    rules = build_pipeline(exclude=("pg_resolver",))
+    assert not _resolver_runs_last(rules)
+    papers = [json.loads(line) for line in (FIXTURES / "papers.jsonl").read_text().splitlines()]
+    found = dict(extract_papers(papers))
+    for paper in papers:
+        text = paper_text(paper["title"], paper["abstract"])
+        assert found[paper["paper_id"]] == doc_mentions(paper["paper_id"], nlp(text), text)

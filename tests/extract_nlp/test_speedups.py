@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.attrs import SENT_START
@@ -16,8 +17,16 @@ from spacy.tokenizer import Tokenizer
 
 from extract.nlp.components.common import SENTENCE_STARTS_KEY, SPAN_BOUNDS_KEY, token_ends, token_starts
 from extract.nlp.components.names import NAME_IN_TEXT, name_starts
+from extract.nlp.components.title import title_boundary
 from extract.nlp.pipeline import build_pipeline, doc_mentions, run_components
-from extract.nlp.tokenizer import ASCII_LETTERS, READ_LEXICAL_ATTRIBUTES, WORD_CHARACTERS, needs_other_than
+from extract.nlp.tokenizer import (
+    ALPHANUMERIC_NAME,
+    ASCII_LETTERS,
+    READ_LEXICAL_ATTRIBUTES,
+    WORD_CHARACTERS,
+    needs_other_than,
+    plain_words_stay_whole,
+)
 from extract.records import paper_text
 from tests.extract_nlp.conftest import FIXTURES
 
@@ -34,13 +43,39 @@ def test_sentencizer_marks_the_same_starts_as_spacys(nlp: Language, pieces: list
     text = " ".join(pieces)
     if titled:
         text = paper_text("A Title.", text)
-    title = nlp.get_pipe("pg_title_boundary")
-    ours, stock = title(nlp.make_doc(text)), title(nlp.make_doc(text))
-    nlp.get_pipe("sentencizer")(ours)
-    Sentencizer(overwrite=False)(stock)
+    sentencizer = nlp.get_pipe("sentencizer")  # marking the title boundary too (config.cfg)
+    assert sentencizer.title_boundary
+    stock = Sentencizer(overwrite=False)(title_boundary(nlp.make_doc(text)))
+    ours = sentencizer(nlp.make_doc(text))
+    # as the component after `pg_title_boundary`, where the title's start is read from the doc
+    sentencizer.title_boundary = False
+    try:
+        after_title = sentencizer(title_boundary(nlp.make_doc(text)))
+    finally:
+        sentencizer.title_boundary = True
+    for doc in (ours, after_title):
+        assert doc.to_array(SENT_START).tolist() == stock.to_array(SENT_START).tolist()
+        if len(stock):  # the starts kept for the rule components are the sentences'
+            assert doc.user_data[SENTENCE_STARTS_KEY] == [sentence.start for sentence in stock.sents]
+
+
+def test_the_title_boundary_keeps_earlier_starts_and_refuses_parsed_docs(nlp: Language) -> None:
+    text = paper_text("A Title", "First sentence. Second one")
+    sentencizer = nlp.get_pipe("sentencizer")
+    stock, ours = nlp.make_doc(text), nlp.make_doc(text)
+    for doc in (stock, ours):
+        doc[1].is_sent_start = False  # set before: kept
+        doc[len(doc) - 1].is_sent_start = True
+    Sentencizer(overwrite=False)(title_boundary(stock))
+    sentencizer(ours)
     assert ours.to_array(SENT_START).tolist() == stock.to_array(SENT_START).tolist()
-    if len(stock):  # the starts kept for the rule components are the sentences'
-        assert ours.user_data[SENTENCE_STARTS_KEY] == [sentence.start for sentence in stock.sents]
+    assert ours.user_data[SENTENCE_STARTS_KEY] == [sentence.start for sentence in stock.sents]
+    parsed = nlp.make_doc(text)
+    parsed[0].dep_ = "ROOT"
+    with pytest.raises(ValueError, match="E043"):
+        title_boundary(parsed)
+    with pytest.raises(ValueError, match="E043"):
+        sentencizer(parsed)
 
 
 def test_the_lexical_attributes_left_unset_change_no_mention(nlp: Language) -> None:
@@ -65,7 +100,8 @@ TOKENIZER_PIECES = st.sampled_from(
     ["word", "Words", "state-of-the-art", "-", "--", "5km", "3.5", "10%", "$5", "US$", "model's", "Model’s",
      "(BERT)", "[1]", "abcdefgh5km", "xyzxyzxyz.....", "wordword’s", "GSM8K.", "CoT.", "U.S.", "e.g.",
      "i.e.,", "km", "a-", "-b", "x/y", "A+", "+3", "...", "end.", "Fig.2", "https://github.com/x-y/z",
-     "www.example.org", "a.b", "\n\n", " ", "  ", "é", "naïve", "😀", "°C.", "1990s", "'", '"quoted"', ":)"]
+     "www.example.org", "a.b", "\n\n", " ", "  ", "é", "naïve", "😀", "°C.", "1990s", "'", '"quoted"', ":)",
+     "dont", "(cannot)", "Theyre.", "Im", "'s", "x"]
 )  # fmt: skip
 
 
@@ -82,7 +118,7 @@ def test_the_affix_shortcuts_give_the_tokens_of_the_plain_regexes(
         prefix_search=tokenizer.prefix_search.__self__.regex.search,
         suffix_search=tokenizer.suffix_search.__self__.regex.search,  # the whole string scanned
         infix_finditer=tokenizer.infix_finditer.__self__.regex.finditer,
-        token_match=tokenizer.token_match,
+        token_match=ALPHANUMERIC_NAME.match,  # without the plain-word shortcut
         url_match=tokenizer.url_match.__self__.regex.match,
     )
     assert [(t.idx, t.text, t.whitespace_) for t in nlp.make_doc(text)] == [
@@ -92,6 +128,9 @@ def test_the_affix_shortcuts_give_the_tokens_of_the_plain_regexes(
 
 def test_the_affix_regexes_are_skipped_only_where_they_cannot_match(nlp: Language) -> None:
     tokenizer = nlp.tokenizer.tokenizer
+    assert plain_words_stay_whole(tokenizer) and tokenizer.token_match("Words")
+    stock = English().tokenizer  # its affix hooks are plain regexes: their matches are not told apart
+    assert not plain_words_stay_whole(stock)
     suffixes, infixes = tokenizer.suffix_search.__self__, tokenizer.infix_finditer.__self__
     assert suffixes.skips_hyphens and not infixes.skips_hyphens  # hyphens split words as infixes
     assert infixes.skips_letters and tokenizer.prefix_search.__self__.skips_letters

@@ -247,3 +247,67 @@ def test_a_shard_file_that_does_not_match_its_plan_fails_and_keeps_the_mentions(
     with pytest.raises(ShardError, match=r"00001/papers\.jsonl: 4 papers, the plan says 5"):
         steps.extract_shard(config, planned[1])
     assert shard.mentions_file.read_bytes() == before
+
+
+def test_workers_writing_their_own_parts_give_the_bytes_of_one_process(tmp_path: Path) -> None:
+    """n_process=2: the workers extract parts of the shard and write them; the joined file is the
+    mentions file one process writes, byte for byte (real corpus papers when ../shared is here)."""
+    from extract.jsonl import write_records_jsonl
+    from paper_graph import shards
+    from paper_graph.bench.common import corpus_path, corpus_records
+
+    config = _config(tmp_path, shard_size=10_000)
+    corpus = corpus_path()
+    if corpus.is_file():
+        run = RunDir.of(load_config(config), RUN_DATE).create()
+        write_records_jsonl(corpus_records(corpus, 300), run.papers)
+        parsed = {"run": run.as_xcom()}
+    else:
+        parsed = _parsed(config)
+    (planned,) = steps.plan_shards(config, parsed)
+    shard = Shard.from_xcom(planned)
+    single = shards.extract(shard, 16, 1)
+    one_process = shard.mentions_file.read_bytes()
+    parallel = shards.extract(shard, 16, 2)
+    assert parallel == single
+    assert shard.mentions_file.read_bytes() == one_process
+    assert single["mentions"] > 0
+    assert sorted(p.name for p in shard.path.iterdir()) == ["mentions.jsonl", "papers.jsonl"]  # no parts
+
+
+def test_a_bad_paper_line_in_a_workers_part_is_named_by_its_line(tmp_path: Path) -> None:
+    from extract.errors import ParseError
+    from paper_graph import shards
+
+    config = _config(tmp_path, shard_size=100)
+    (planned,) = steps.plan_shards(config, _parsed(config))
+    shard = Shard.from_xcom(planned)
+    lines = shard.papers_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[9] = '{"paper_id": "x", "title": 3, "published_at": "June"}\n'
+    shard.papers_file.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(ParseError, match=r"00000/papers\.jsonl:10: not a PaperRecord line"):
+        shards.extract(shard, 4, 2)
+    assert not shard.mentions_file.exists()
+    assert sorted(p.name for p in shard.path.iterdir()) == ["papers.jsonl"]
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3, 7, 50])
+def test_line_ranges_cut_a_file_into_whole_lines(tmp_path: Path, parts: int) -> None:
+    from extract.jsonl import line_ranges
+
+    path = tmp_path / "lines.jsonl"
+    lines = [f'{{"n": {i}, "pad": "{"é" * (i * 7 % 13)}"}}\n'.encode() for i in range(20)]
+    lines[4] = b"\n"  # a blank line counts as a line
+    data = b"".join(lines) + b'{"last": "no newline"}'
+    path.write_bytes(data)
+    ranges = line_ranges(path, parts)
+    assert 1 <= len(ranges) <= parts
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(data)
+    for (start, end, first), (next_start, _, next_first) in zip(ranges, ranges[1:], strict=False):
+        assert end == next_start > start
+        assert data[end - 1 : end] == b"\n"
+        assert next_first == first + data.count(b"\n", start, end)
+    for start, _, first in ranges:
+        assert data.count(b"\n", 0, start) == first - 1
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    assert line_ranges(tmp_path / "empty.jsonl", parts) == []

@@ -3,8 +3,12 @@
 The stock component builds a `Token` object for every token of every abstract; over the corpus that
 was about 6% of extraction time. The rule is the stock one: a sentence starts at the first token after
 a sentence-final mark (`punct_chars`) that is neither punctuation nor such a mark; starts already set
-(the title boundary) are kept unless `overwrite`. The marks are single characters, so a regular
-expression finds them in the text and only the tokens at and right after a mark are looked at.
+are kept unless `overwrite`. The marks are single characters, so a regular expression finds them in
+the text and only the tokens at and right after a mark are looked at.
+
+With `title_boundary` it also does the job of `pg_title_boundary` placed before it (the title is its
+own sentence), in the same write of the sentence column: that component's `token.is_sent_start`
+setter scans every token of the doc for a parse first.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import re
 from collections.abc import Iterable, Sequence
 
 import numpy
-from spacy.attrs import IS_PUNCT, ORTH, SENT_START
+from spacy.attrs import DEP, IS_PUNCT, ORTH, SENT_START
+from spacy.errors import Errors
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.strings import hash_string
@@ -22,10 +27,12 @@ from spacy.tokens import Doc
 
 from extract.nlp.components.common import (
     SENTENCE_STARTS_KEY,
+    sentence_starts_of,
     text_of,
     token_ends,
     token_starts,
 )
+from extract.nlp.components.title import abstract_start
 
 NOT_A_START = numpy.uint64(2**64 - 1)  # -1 as a uint64
 
@@ -45,6 +52,7 @@ class IdSentencizer(Sentencizer):
     """`Sentencizer` visiting only the tokens at sentence marks; same predictions."""
 
     _marks: tuple[object, int, frozenset[int], frozenset[str], re.Pattern[str] | None] | None = None
+    title_boundary = False
 
     def _mark_ids(self) -> tuple[frozenset[int], frozenset[str], re.Pattern[str] | None]:
         # string hashes do not depend on the vocab: computed once per `punct_chars`
@@ -113,38 +121,50 @@ class IdSentencizer(Sentencizer):
         for doc, starts in zip(docs, batch_tag_ids, strict=True):
             if not len(doc):
                 continue
+            # with `title_boundary`, what `pg_title_boundary` placed first would do: its token becomes
+            # a start (E043 on a parsed doc, as `token.is_sent_start = True` raises), then kept
+            title = abstract_start(doc) if self.title_boundary else None
             # SENT_START -1 (not a start) as the uint64 `from_array` takes
             values = numpy.full(len(doc), NOT_A_START, dtype=numpy.uint64)
             values[starts] = 1
             if not self.overwrite:
-                existing = doc.to_array(SENT_START)
-                kept = existing.nonzero()[0]
-                if kept.size:
+                if title is None:
+                    existing = doc.to_array(SENT_START)
+                    annotated = existing.any()
+                else:
+                    columns = doc.to_array([SENT_START, DEP])
+                    existing = columns[:, 0]
+                    annotated = False
+                    if columns.any():  # (nearly always not: one test for both columns)
+                        if columns[:, 1].any():
+                            raise ValueError(Errors.E043)
+                        annotated = existing.any()
+                if annotated:  # starts set before: kept, and the starts read from the column
+                    if title is not None:
+                        existing[title] = 1
+                    kept = existing != 0
                     values[kept] = existing[kept]
-                    starts = _with_kept(starts, kept.tolist(), existing[kept].tolist())
-            doc.from_array([SENT_START], values.reshape(-1, 1))
+                    starts = sentence_starts_of(values)
+                elif title is not None:
+                    values[title] = 1
+                    if title not in starts:
+                        starts = list(starts)
+                        bisect.insort(starts, title)
+            elif title is not None and doc.has_annotation("DEP"):
+                raise ValueError(Errors.E043)
+            doc.from_array([SENT_START], values)
             doc.user_data[SENTENCE_STARTS_KEY] = list(starts)
-
-
-def _with_kept(starts: list[int], kept: list[int], values: list[int]) -> list[int]:
-    """`sentence_starts_of` the column: `starts` (ascending, from 0) where the `kept` tokens keep their
-    earlier values (1: a start; -1: not one; token 0 always starts)."""
-    found = set(starts)
-    for index, value in zip(kept, values, strict=True):
-        if value == 1:
-            found.add(index)
-        else:
-            found.discard(index)
-    found.discard(0)
-    return [0, *sorted(found)]
 
 
 @Language.factory(
     "pg_sentencizer",
     assigns=["token.is_sent_start", "doc.sents"],
-    default_config={"punct_chars": None, "overwrite": False},
+    default_config={"punct_chars": None, "overwrite": False, "title_boundary": False},
 )
 def make_sentencizer(
-    nlp: Language, name: str, punct_chars: list[str] | None, overwrite: bool
+    nlp: Language, name: str, punct_chars: list[str] | None, overwrite: bool, title_boundary: bool
 ) -> IdSentencizer:
-    return IdSentencizer(name, punct_chars=punct_chars, overwrite=overwrite)
+    """`title_boundary`: also start a sentence after the title, as `pg_title_boundary` placed first."""
+    sentencizer = IdSentencizer(name, punct_chars=punct_chars, overwrite=overwrite)
+    sentencizer.title_boundary = title_boundary
+    return sentencizer
