@@ -9,6 +9,8 @@ _DASHES = re.compile(r"[\u2010-\u2015\u2212\u2043\ufe63\uff0d]")
 _KEY_DROP = re.compile(r"[\s\-_'\u2019`]+")
 _ACRONYM_PLURAL = re.compile(r"^(.*[A-Z0-9][A-Za-z0-9]*[A-Z0-9])s$")
 _NOT_PLURAL_ENDINGS = ("ss", "us", "is", "ys", "os")
+# what `_ACRONYM_PLURAL` needs before its final "s" (a folded surface holds no newline for `$` to skip)
+_CAPITAL_OR_DIGIT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
 def fold(text: str) -> str:
@@ -20,6 +22,9 @@ def fold(text: str) -> str:
 
 def normalise_name(text: str) -> str:
     """Case-, space- and hyphen-insensitive form inside entity keys ("LLaMA-2" == "Llama 2" == "llama2")."""
+    if text.isascii():  # `fold` leaves only single spaces for `_KEY_DROP`'s `\s`: the same, without the regex
+        joined = "".join(text.split()).lower()
+        return joined.replace("-", "").replace("_", "").replace("'", "").replace("`", "")
     return _KEY_DROP.sub("", fold(text).casefold())
 
 
@@ -31,7 +36,9 @@ def entity_key(entity_type: str, canonical: str) -> str:
 def singular(surface: str) -> str:
     """Drop a plural 's' from an acronym-like name ("GANs" -> "GAN") or a lowercase phrase's last word."""
     surface = fold(surface)
-    match = _ACRONYM_PLURAL.match(surface)
+    # (the regex backtracks over the whole surface: tried only where it can match)
+    plural = len(surface) > 2 and surface[-1] == "s" and surface[-2] in _CAPITAL_OR_DIGIT
+    match = _ACRONYM_PLURAL.match(surface) if plural else None
     if match and any(ch.isupper() for ch in match.group(1)):
         return match.group(1)
     words = surface.split(" ")

@@ -43,13 +43,19 @@ _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?%?$")
 # before it. `[a-z]*+[A-Z]` (possessive) is `[A-Za-z]*[A-Z]` without its backtracking.
 _NAME_BODY = r"(?=[a-z]*+[A-Z])(?:[A-Za-z]*[a-z][A-Z]|[A-Z]{2,}|[A-Za-z]+\d)[A-Za-z0-9.+]*"
 NAME_IN_TEXT = re.compile(r"(?<![\w-])" + _NAME_BODY)
-# The same matches, faster, in two kinds. A name starting with a capital: the capital consumed first
-# (the regex engine scans for it in C), the delimiter before it checked by a look-behind, the body's
-# alternatives read after that capital (a look-behind of two characters also passes at the text's start).
-_CAPITAL_NAME = re.compile(r"[A-Z](?<![\w-][A-Z])(?:[A-Za-z]*[a-z][A-Z]|[A-Z]+|[A-Za-z]*\d)[A-Za-z0-9.+]*")
-# A name starting lowercase ("iPhone", "fMRI"): in the reversed text, its capital comes first, then
-# lowercase letters up to a delimiter; each place found is checked with `NAME_IN_TEXT`.
-_LOWER_HEAD_REVERSED = re.compile(r"[A-Z][a-z]+(?![\w-])")
+# The same matches, faster, found in one scan over the capitals (the regex engine looks for them in C).
+# A name starting with a capital: the capital consumed first, the delimiter before it checked by a
+# look-behind, the body read after that capital (a look-behind of two characters also passes at the
+# text's start). The body's alternatives, `[A-Za-z]*[a-z][A-Z]|[A-Z]+|[A-Za-z]*\d`, are written without
+# backtracking: the letters after the capital hold a lowercase-uppercase pair or start with a capital
+# exactly when their lowercase start is followed by a capital; a digit after letters follows them all.
+# Every match runs to the end of its name characters either way. A name starting lowercase ("iPhone",
+# "fMRI"): its first capital, after a lowercase letter, is matched alone (no group 1), and the start
+# of the lowercase run before it is checked with `NAME_IN_TEXT`.
+_NAME_CAPITAL = re.compile(
+    r"[A-Z](?:(?<![\w-][A-Z])((?:[a-z]*+[A-Z]|[A-Za-z]*+\d)[A-Za-z0-9.+]*+)|(?<=[a-z][A-Z]))"
+)
+_LOWERCASE = frozenset("abcdefghijklmnopqrstuvwxyz")
 # "..., Synapsis module": a capitalised word after ", " before a head noun. (It was written with
 # look-behinds, `[A-Z](?<![\w.] [A-Z])(?<=[\w,] [A-Z])`: together they ask for ", " before the capital;
 # a literal ", " is found far faster. The name is group 1.)
@@ -62,6 +68,8 @@ LIST_OPENER = re.compile(
     r"(?:d(?<!\w.)atasets?|b(?<!\w.)enchmarks?|c(?<!\w.)orpora|c(?<!\w.)orpus|m(?<!\w.)odels|L(?<!\w.)LMs)\b"
     r"\s*,?\s*(?:\(|:|including|like|such as|namely)"
 )
+# every LIST_OPENER match starts with one of these
+_LIST_OPENER_WORDS = ("dataset", "benchmark", "corp", "models", "LLMs")
 COORDINATORS = frozenset([",", "and", "or", "&"])
 _COVERING_GROUPS = (*spans.CANDIDATE_GROUPS, spans.REJECTED)
 
@@ -69,12 +77,18 @@ _COVERING_GROUPS = (*spans.CANDIDATE_GROUPS, spans.REJECTED)
 def name_starts(text: str) -> list[int]:
     """Start of every `NAME_IN_TEXT` match (the same as `[m.start() for m in NAME_IN_TEXT.finditer(text)]`).
 
-    Both kinds of match are found, then kept in text order as `finditer` would: a place inside an
-    earlier match is not a start. Every match ends at the end of its run of name characters."""
-    found = [(match.start(), match.end()) for match in _CAPITAL_NAME.finditer(text)]
-    size = len(text)
-    for match in _LOWER_HEAD_REVERSED.finditer(text[::-1]):
-        start = size - match.end()
+    Both kinds of match are found (`_NAME_CAPITAL`), then kept in text order as `finditer` would: a
+    place inside an earlier match is not a start. Every match ends at the end of its run of name
+    characters, so a capital the scan consumed inside a capital-initial name needs no look."""
+    found = []
+    lowercase = _LOWERCASE
+    for match in _NAME_CAPITAL.finditer(text):
+        if match.group(1) is not None:
+            found.append((match.start(), match.end()))
+            continue
+        start = match.start() - 1  # a lowercase letter: back to the first of its run
+        while start and text[start - 1] in lowercase:
+            start -= 1
         name = NAME_IN_TEXT.match(text, start)
         if name:
             found.append((start, name.end()))
@@ -86,6 +100,27 @@ def name_starts(text: str) -> list[int]:
             starts.append(start)
             end = match_end
     return starts
+
+
+def list_openers(text: str) -> list[re.Match[str]]:
+    """`list(LIST_OPENER.finditer(text))`, the places to try found with `str.find` (faster than the
+    regex engine's scan for the words' initials): a match starts where one of `_LIST_OPENER_WORDS`
+    does, and, as in `finditer`, the next one after its end."""
+    places = []
+    for word in _LIST_OPENER_WORDS:
+        place = text.find(word)
+        while place >= 0:
+            places.append(place)
+            place = text.find(word, place + 1)
+    found = []
+    end = 0
+    for place in sorted(places):
+        if place >= end:
+            match = LIST_OPENER.match(text, place)
+            if match:
+                found.append(match)
+                end = match.end()
+    return found
 
 
 def _glued_end(tokens: TokenText, start: int) -> int:
@@ -137,7 +172,7 @@ def _listed_types(tokens: TokenText) -> dict[int, str]:
     """Token index -> type for names in a list opened by a head noun ("datasets such as A, B and C")."""
     listed: dict[int, str] = {}
     starts = tokens.starts
-    for match in LIST_OPENER.finditer(tokens.text):
+    for match in list_openers(tokens.text):
         # both ends of the match are inside tokens: the tokens holding them (`char_span`, "expand")
         first = bisect.bisect_right(starts, match.start()) - 1
         end = bisect.bisect_right(starts, match.end() - 1)

@@ -52,11 +52,26 @@ PARAMETER_COUNT = re.compile(
 _PARAMETER_HINT = re.compile(r"-\d+(?:\.\d+)?[BMT]")
 BENCHMARK_NAME = re.compile(r"[A-Z](?<![\w-][A-Z])[A-Za-z0-9]*-?Bench(?:mark)?(?:-[A-Za-z0-9]+)?(?![\w-])")
 _VERSIONED = re.compile(r"\d|[- ][A-Z][a-z]+$")
+# A MODEL_FAMILY match has its version's first digit at most this far from its start (the family's
+# name, then `[- ]?v?`): the scan can start this far before the text's first digit.
+_FAMILY_REACH = max(len(family) for family in FAMILIES.split("|")) + 2
+_DIGIT = re.compile(r"\d")
+
+
+def first_digit(text: str) -> int:
+    r"""Index of the first character `\d` matches in `text`, -1 when there is none (`str.find` for
+    each ASCII digit when the text is ASCII: faster than the regex engine's scan)."""
+    if text.isascii():
+        found = [place for place in map(text.find, "0123456789") if place >= 0]
+        return min(found) if found else -1
+    match = _DIGIT.search(text)
+    return match.start() if match else -1
 
 
 @Language.component("pg_shapes", assigns=["doc.spans"])
 def shapes(doc: Doc) -> Doc:
     text = text_of(doc)
+    digit = first_digit(text)
     for pattern, entity_type in (
         (MODEL_FAMILY, "MODEL"),
         (PARAMETER_COUNT, "MODEL"),
@@ -64,9 +79,13 @@ def shapes(doc: Doc) -> Doc:
     ):
         if pattern is BENCHMARK_NAME and "Bench" not in text:
             continue
-        if pattern is PARAMETER_COUNT and not _PARAMETER_HINT.search(text):
+        if pattern is not BENCHMARK_NAME and digit < 0:
+            continue  # every model family and parameter count match holds a digit
+        if pattern is PARAMETER_COUNT and not _PARAMETER_HINT.search(text, max(0, digit - 1)):
             continue
-        for match in pattern.finditer(text):
+        # (a look-behind still sees the text before the scan's start)
+        start = max(0, digit - _FAMILY_REACH) if pattern is MODEL_FAMILY else 0
+        for match in pattern.finditer(text, start):
             surface = match.group(0)
             # a bare family name without a version is left to the gazetteer
             if pattern is MODEL_FAMILY and not _VERSIONED.search(surface):
