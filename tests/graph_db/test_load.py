@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from graph.db.checks import check_load
@@ -20,7 +21,7 @@ from graph.db.loader import (
 from graph.db.model import NODE_KEYS, Label, Rel
 from graph.db.queries import named_constraint_statements
 from graph.db.runner import graph_counts
-from graph.snapshot import Snapshot, SnapshotIntegrityError, open_snapshot
+from graph.snapshot import Snapshot, SnapshotIntegrityError, open_snapshot, write_snapshot
 from tests.graph_db.fixture_snapshot import fixture_data, fixture_tables, write_fixture_snapshot
 from tests.graph_db.graph_dump import canonical_dump
 
@@ -200,6 +201,27 @@ def test_newer_snapshot_updates_adds_and_removes(neo4j_clean, v1: Snapshot, v2: 
     check = check_load(driver, v2)
     assert check.ok, check.problems
     assert check.orphan_mentions == []
+
+
+def test_rerun_of_a_date_drops_the_entity_no_paper_mentions_any_more(
+    neo4j_clean, v1: Snapshot, tmp_path: Path
+) -> None:
+    """The same date run again on changed input (a new run id): 2402.00003, the only paper that
+    mentioned Dropout, no longer does, so the entity goes with its last relationship."""
+    load_snapshot(neo4j_clean, v1, batch_size=2)
+    tables = fixture_tables("v1")
+    tables["paper_entities"] = tables["paper_entities"].filter(
+        pc.not_equal(tables["paper_entities"]["entity_key"], "method:dropout")
+    )
+    tables["entities"] = tables["entities"].filter(
+        pc.not_equal(tables["entities"]["entity_key"], "method:dropout")
+    )
+    write_snapshot(tmp_path, v1.manifest.snapshot_date, "fixture-run-1-again", tables)
+    load_snapshot(neo4j_clean, open_snapshot(tmp_path, v1.manifest.snapshot_date), batch_size=2)
+
+    keys = {r["key"] for r in neo4j_clean.execute_query("MATCH (e:Entity) RETURN e.key AS key").records}
+    assert "method:dropout" not in keys
+    assert {"method:lora", "model:alphanet", "method:adapter"} <= keys  # still mentioned, or in the table
 
 
 FAILURE_POINTS = [

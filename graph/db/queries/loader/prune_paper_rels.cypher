@@ -1,6 +1,6 @@
-// For re-loaded papers: drop the relationships this load did not write, then the Author and
-// Repository nodes left without any relationship. $rel_types: the relationships a paper owns
-// (graph/db/model.py PAPER_OWNED_RELS).
+// For re-loaded papers: drop the relationships this load did not write, then the Author, Repository
+// and Entity nodes left without any relationship (an entity no paper mentions any more).
+// $rel_types: the relationships a paper owns (graph/db/model.py PAPER_OWNED_RELS).
 UNWIND $paper_ids AS paper_id
 MATCH (:Paper {paper_id: paper_id})-[r]->(target)
 WHERE type(r) IN $rel_types AND (r.load_id IS NULL OR r.load_id <> $load_id)
@@ -9,7 +9,7 @@ WITH collect(DISTINCT target) AS targets, count(*) AS deleted
 CALL (targets) {
   UNWIND targets AS target
   WITH target
-  WHERE (target:Author OR target:Repository) AND NOT EXISTS { (target)--() }
+  WHERE (target:Author OR target:Repository OR target:Entity) AND NOT EXISTS { (target)--() }
   DELETE target
   RETURN count(*) AS orphans_deleted
 }
