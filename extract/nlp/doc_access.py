@@ -10,6 +10,7 @@ compares them with spaCy's own accessors).
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from typing import Any
 
 import numpy
@@ -57,7 +58,7 @@ def span_extension(doc: Doc, name: str, start_char: int, end_char: int, default:
 
 
 def sentence_texts(
-    doc: Doc, text: str, token_starts: list[int], tokens: list[int], firsts: list[int] | None = None
+    doc: Doc, text: str, token_starts: Sequence[int], tokens: list[int], firsts: list[int] | None = None
 ) -> list[str] | None:
     """The stripped text of the sentence each of `tokens` is in, as `doc.sents` gives the sentences
     (a sentence starts at token 0 and at every later token whose `sent_start` is 1); None when
@@ -90,7 +91,7 @@ def sentence_texts(
     return sentences
 
 
-def token_range(doc: Doc, text: str, starts: list[int], start: int, end: int) -> tuple[int, int] | None:
+def token_range(doc: Doc, text: str, starts: Sequence[int], start: int, end: int) -> tuple[int, int] | None:
     """`common.token_range(doc, start, end)` for `start < end`: the token range [i, j) exactly covering
     characters [start, end), None when an offset falls inside a token.
 

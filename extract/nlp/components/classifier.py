@@ -25,7 +25,7 @@ import io
 import re
 import string
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -193,8 +193,8 @@ def doc_candidates(doc: Doc) -> Candidates:
     found = Candidates([], [], [], [], [], [], [])
     masks = found.masks
     groups = doc.spans.data  # `doc.spans` is a UserDict: its dict, without the Python-level lookups
-    first_chars: list[int] | None = None
-    last_chars: list[int] = []
+    first_chars: Sequence[int] | None = None
+    last_chars: Sequence[int] = ()
     for bit, group in enumerate(CLASSIFIED_GROUPS):
         if not groups.get(group):
             continue

@@ -5,7 +5,8 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterator, Sequence
 
 import numpy
 from spacy.attrs import IDX, SENT_START, SPACY
@@ -107,7 +108,7 @@ def text_of(doc: Doc) -> str:
     return text
 
 
-def token_starts(doc: Doc) -> list[int]:
+def token_starts(doc: Doc) -> Sequence[int]:
     """Character offset of every token, computed once per doc (cached like `text_of`)."""
     starts = doc.user_data.get(TOKEN_STARTS_KEY)
     if starts is None:
@@ -115,24 +116,29 @@ def token_starts(doc: Doc) -> list[int]:
     return starts
 
 
-def _token_offsets(doc: Doc) -> tuple[list[int], list[int]]:
+def _token_offsets(doc: Doc) -> tuple[Sequence[int], Sequence[int]]:
     """Token starts and ends, computed together (one `to_array`) and cached.
 
     A token ends where the next one starts, less its trailing space (`SPACY`, at most one character):
     that is how spaCy places `idx`. Reading `SPACY` instead of `LENGTH` stays in the token array
-    (`LENGTH` is read from every token's lexeme, scattered in memory)."""
+    (`LENGTH` is read from every token's lexeme, scattered in memory).
+
+    Both are `array('q')`s filled from numpy's buffers: the components read a few offsets per doc
+    (bisects, span edges), so an int is made only for an offset read, not for every token."""
     if not len(doc):
-        doc.user_data[TOKEN_STARTS_KEY], doc.user_data[TOKEN_ENDS_KEY] = [], []
-        return [], []
-    columns = doc.to_array([IDX, SPACY])
-    starts = columns[:, 0]
-    ends = (starts[1:] - columns[:-1, 1]).tolist()
-    ends.append(int(starts[-1]) + len(doc[-1]))
-    offsets = doc.user_data[TOKEN_STARTS_KEY], doc.user_data[TOKEN_ENDS_KEY] = starts.tolist(), ends
-    return offsets
+        starts, ends = array("q"), array("q")
+    else:
+        columns = doc.to_array([IDX, SPACY]).view(numpy.int64)  # uint64 offsets, far below 2**63
+        first = columns[:, 0]
+        last = numpy.empty_like(first)
+        numpy.subtract(first[1:], columns[:-1, 1], out=last[:-1])
+        last[-1] = first[-1] + len(doc[-1])
+        starts, ends = array("q", first.tobytes()), array("q", last.tobytes())
+    doc.user_data[TOKEN_STARTS_KEY], doc.user_data[TOKEN_ENDS_KEY] = starts, ends
+    return starts, ends
 
 
-def token_ends(doc: Doc) -> list[int]:
+def token_ends(doc: Doc) -> Sequence[int]:
     """Character offset after every token's text (without its trailing space), cached like
     `token_starts`: with the text, `text[starts[i]:ends[i]]` is `doc[i].text` without a `Token`."""
     ends = doc.user_data.get(TOKEN_ENDS_KEY)

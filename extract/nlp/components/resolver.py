@@ -15,6 +15,7 @@ Phases, each a function below:
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from spacy.language import Language
@@ -99,8 +100,8 @@ def collect(doc: Doc, text: str) -> Candidates:
     stops = stoplist()
     found = Candidates()
     groups = doc.spans.data  # `doc.spans` is a UserDict: its dict, without the Python-level lookups
-    first_chars: list[int] = []
-    last_chars: list[int] = []
+    first_chars: Sequence[int] = ()
+    last_chars: Sequence[int] = ()
     if any(groups.values()):
         first_chars, last_chars = token_starts(doc), token_ends(doc)
     if groups.get(spans.REJECTED):
