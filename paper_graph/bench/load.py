@@ -255,17 +255,7 @@ def main(
     if only_bulk:
         with tempfile.TemporaryDirectory(prefix="paper-graph-bench-") as tmp:
             report, check_ok = _bulk_run(Path(tmp), bulk_count, batch_size, wipe)
-        click.echo(
-            _line(
-                "bulk import (neo4j-admin import full)",
-                report.rows,
-                report.seconds,
-                report.records,
-                f"{report.files.nodes:,} nodes, {report.files.relationships:,} relationships",
-            )
-        )
-        click.echo("  " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in report.phases().items()))
-        click.echo(f"  graph check against the snapshot: {'ok' if check_ok else 'FAILED'}")
+        _bulk_import_lines(report, check_ok)
         return
     papers, source = _papers(paper_count)
     with tempfile.TemporaryDirectory(prefix="paper-graph-bench-") as tmp:
@@ -343,9 +333,8 @@ def _bulk_run(tmp: Path, count: int | None, batch_size: int, wipe: bool) -> tupl
     return report, check.ok
 
 
-def _bulk_lines(
-    report: BulkReport, per_row: LoadReport, per_row_records: int, batched: LoadReport, check_ok: bool
-) -> None:
+def _bulk_import_lines(report: BulkReport, check_ok: bool) -> None:
+    """The bulk import's own lines: rows and records per second, its phases, the graph check."""
     files = report.files
     click.echo(
         _line(
@@ -361,6 +350,12 @@ def _bulk_lines(
         f"  graph check against the snapshot: {'ok' if check_ok else 'FAILED'};"
         f" the import tool alone: {report.rows / report.tool_seconds:,.0f} rows/s"
     )
+
+
+def _bulk_lines(
+    report: BulkReport, per_row: LoadReport, per_row_records: int, batched: LoadReport, check_ok: bool
+) -> None:
+    _bulk_import_lines(report, check_ok)
     click.echo(
         f"bulk speed-up (rows/s, end to end, {report.rows:,} rows) against one MERGE per row"
         f" ({per_row.rows:,} rows): {report.rows_per_second / per_row.rows_per_second:.1f}x"
