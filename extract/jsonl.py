@@ -7,6 +7,7 @@ UTF-8 kept as is. Files are written atomically (a temporary file renamed into pl
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import io
@@ -16,7 +17,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.json as pa_json
@@ -73,24 +74,31 @@ def _to_json_value(value: Any) -> Any:
 
 def write_jsonl(rows: Iterable[Any], path: str | os.PathLike[str]) -> int:
     """Write rows (mappings or dataclasses, streamed) to `path` atomically; returns how many."""
+    count = 0
+    with atomic_file(path) as out:
+        for row in rows:
+            out.write(row_to_json(row) + "\n")
+            count += 1
+    return count
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike[str], binary: bool = False) -> Iterator[IO[Any]]:
+    """A file opened for writing that replaces `path` only when the block ends without an error."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     # a temporary name of its own per writer: two tries of one task (a retry racing a zombie) never
     # write into the same file, and a failed write leaves the old target and no temporary behind
     handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     temp = Path(temp_name)
-    count = 0
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            for row in rows:
-                out.write(row_to_json(row) + "\n")
-                count += 1
+        with os.fdopen(handle, "wb") if binary else os.fdopen(handle, "w", encoding="utf-8") as out:
+            yield out
         os.chmod(temp, 0o644)
         temp.replace(target)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    return count
 
 
 def read_jsonl(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
@@ -187,23 +195,39 @@ def _records(lines: Iterable[str], path: str | os.PathLike[str], first_line: int
 
 def line_ranges(path: str | os.PathLike[str], parts: int) -> list[tuple[int, int, int]]:
     """A file cut into at most `parts` slices of about equal bytes, each of whole lines: (start, end,
-    number of its first line) per slice, in file order, none empty (none for an empty file)."""
-    data = Path(path).read_bytes()
+    number of its first line) per slice, in file order, none empty (none for an empty file). The file
+    is streamed, never held whole."""
+    size = os.path.getsize(path)
     ranges: list[tuple[int, int, int]] = []
     start, line = 0, 1
-    for part in range(1, parts + 1):
-        if start >= len(data):
-            break
-        target = len(data) * part // parts
-        end = len(data) if part == parts else data.find(b"\n", max(target, start + 1) - 1) + 1
-        if end <= 0:  # no newline after the target: the rest is the last slice
-            end = len(data)
-        if end <= start:
-            continue
-        ranges.append((start, end, line))
-        line += data.count(b"\n", start, end)
-        start = end
+    with Path(path).open("rb") as file:
+        for part in range(1, parts + 1):
+            if start >= size:
+                break
+            if part == parts:
+                end = size
+            else:  # the end of the line holding the byte before the target (the file's end if none)
+                file.seek(max(size * part // parts, start + 1) - 1)
+                file.readline()
+                end = file.tell()
+            if end <= start:
+                continue
+            ranges.append((start, end, line))
+            line += _newlines(file, start, end)
+            start = end
     return ranges
+
+
+def _newlines(file: IO[bytes], start: int, end: int, chunk: int = 1 << 20) -> int:
+    file.seek(start)
+    count = 0
+    while start < end:
+        data = file.read(min(chunk, end - start))
+        if not data:
+            break
+        count += data.count(b"\n")
+        start += len(data)
+    return count
 
 
 def count_lines(path: str | os.PathLike[str]) -> int:

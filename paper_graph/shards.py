@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import secrets
 import shutil
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,11 +131,13 @@ def _extract_parts(shard: Shard, batch_size: int, n_process: int) -> tuple[dict[
     from extract.nlp.pipeline import load_pipeline
 
     context = multiprocessing.get_context("spawn")  # not fork: see extract_papers
-    with context.Pool(n_process, initializer=load_pipeline) as pool:  # workers load while we plan
-        ranges = line_ranges(shard.papers_file, n_process * PARTS_PER_PROCESS)
-        staging = shard.path / f".parts-{secrets.token_hex(4)}"
-        staging.mkdir()
-        try:
+    staging = shard.path / f".parts-{secrets.token_hex(4)}"
+    staging.mkdir()
+    try:
+        # the pool is left (its workers stopped) before the parts go: no worker writes into a
+        # folder being removed when another one failed
+        with context.Pool(n_process, initializer=load_pipeline) as pool:  # workers load while we plan
+            ranges = line_ranges(shard.papers_file, n_process * PARTS_PER_PROCESS)
             outputs = [staging / f"{index:05d}.jsonl" for index in range(len(ranges))]
             counts = {"papers": 0, "mentions": 0}
             keys: set[str] = set()
@@ -152,10 +152,10 @@ def _extract_parts(shard: Shard, batch_size: int, n_process: int) -> tuple[dict[
                     counts["papers"],
                     counts["mentions"],
                 )
-            _check_count(shard, counts["papers"])
-            _join(outputs, shard.mentions_file)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        _check_count(shard, counts["papers"])
+        _join(outputs, shard.mentions_file)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return counts, keys
 
 
@@ -207,18 +207,12 @@ def _check_count(shard: Shard, papers: int) -> None:
 
 def _join(parts: list[Path], target: Path) -> None:
     """The part files, in order, as `target` (replaced atomically)."""
-    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            for part in parts:
-                with part.open("rb") as data:
-                    shutil.copyfileobj(data, out, COPY_BUFFER)
-        os.chmod(temp, 0o644)
-        temp.replace(target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    from extract.jsonl import atomic_file
+
+    with atomic_file(target, binary=True) as out:
+        for part in parts:
+            with part.open("rb") as data:
+                shutil.copyfileobj(data, out, COPY_BUFFER)
 
 
 def complete(results: Iterable[Mapping[str, Any]]) -> list[Shard]:
