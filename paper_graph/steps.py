@@ -460,24 +460,26 @@ def _chunks(rows: Iterable[Any]) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _entities(mentions: Any) -> Iterator[Any]:
-    """The entity rows of the mentions (EntityRegistry), fed each distinct (key, surface) once with its
+def _entities(mentions: Any) -> Any:
+    """The entity table of the mentions (EntityRegistry), fed each distinct (key, surface) once with its
     count (counted by Arrow) instead of mention by mention: the same counts, the same entities."""
+    import pyarrow as pa
+
     from extract.nlp.registry import EntityRegistry
+    from graph.schema import TABLES
 
     # the type a key was first seen with, as the registry keeps it (ordered "first": one thread)
     types = mentions.group_by("entity_key", use_threads=False).aggregate([("type", "first")])
     first_type = dict(zip(types["entity_key"].to_pylist(), types["type_first"].to_pylist(), strict=True))
     surfaces = mentions.group_by(["entity_key", "text"]).aggregate([("paper_id", "count")])
     registry = EntityRegistry()
-    for key, text, count in zip(
+    registry.add_surface_counts(
+        first_type,
         surfaces["entity_key"].to_pylist(),
         surfaces["text"].to_pylist(),
         surfaces["paper_id_count"].to_pylist(),
-        strict=True,
-    ):
-        registry.add_surface(key, first_type[key], text, count)
-    return registry.entities()
+    )
+    return pa.Table.from_pydict(registry.entity_columns(), schema=TABLES["entities"].schema)
 
 
 def _enrichment_rows(table: str, path: Path) -> Iterator[Any]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from extract.nlp.gazetteer import all_entries, canonical_names
 from extract.nlp.normalize import normalise_name, singular
@@ -21,7 +21,7 @@ class EntityRegistry:
 
     def __init__(self) -> None:
         self._types: dict[str, str] = {}
-        self._surfaces: dict[str, Counter[str]] = {}
+        self._surfaces: dict[str, dict[str, int]] = {}  # key -> surface -> mentions
 
     def add(self, mentions: Iterable[Mention]) -> None:
         for mention in mentions:
@@ -30,7 +30,21 @@ class EntityRegistry:
     def add_surface(self, key: str, entity_type: str, text: str, count: int = 1) -> None:
         """`count` mentions of `key` spelt `text` (the key keeps the type it was first added with)."""
         self._types.setdefault(key, entity_type)
-        self._surfaces.setdefault(key, Counter())[text] += count
+        surfaces = self._surfaces.setdefault(key, {})
+        surfaces[text] = surfaces.get(text, 0) + count
+
+    def add_surface_counts(
+        self, types: Mapping[str, str], keys: Iterable[str], texts: Iterable[str], counts: Iterable[int]
+    ) -> None:
+        """`add_surface(key, types[key], text, count)` for each (key, text, count) of the columns."""
+        known, all_surfaces = self._types, self._surfaces
+        for key, text, count in zip(keys, texts, counts, strict=True):
+            surfaces = all_surfaces.get(key)
+            if surfaces is None:
+                known.setdefault(key, types[key])
+                all_surfaces[key] = {text: count}
+            else:
+                surfaces[text] = surfaces.get(text, 0) + count
 
     def __len__(self) -> int:
         return len(self._types)
@@ -48,9 +62,30 @@ class EntityRegistry:
         for key in sorted(self._types):
             yield self.entity(key)
 
+    def entity_columns(self) -> dict[str, list[Any]]:
+        """`entities()` as columns (entity_key, type, name, aliases), without an `Entity` per key: the
+        snapshot's entity table, built in one pass over the keys."""
+        listed, curated = canonical_names(), _curated_aliases()
+        keys = sorted(self._types)
+        names: list[str] = []
+        aliases: list[list[str]] = []
+        for key in keys:
+            surfaces = self._surfaces[key]
+            name = listed.get(key) or self._discovered_name(key, surfaces)
+            extra = curated.get(key)
+            known = set(surfaces).union(extra) if extra else set(surfaces)
+            known.discard(name)
+            names.append(name)
+            aliases.append(sorted(known))
+        return {"entity_key": keys, "type": [self._types[k] for k in keys], "name": names, "aliases": aliases}
+
     @staticmethod
-    def _discovered_name(key: str, surfaces: Counter[str]) -> str:
+    def _discovered_name(key: str, surfaces: Mapping[str, int]) -> str:
         suffix = key.split(":", 1)[1]
+        if len(surfaces) == 1:  # (most keys: the same answer without the set, the sort and the min)
+            (only,) = surfaces
+            candidate = singular(only)
+            return candidate if normalise_name(candidate) == suffix else only
         singulars = sorted({singular(s) for s in surfaces})
         for candidate in singulars:
             if normalise_name(candidate) == suffix:

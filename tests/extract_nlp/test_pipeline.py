@@ -69,6 +69,38 @@ def test_registry_merges_aliases_across_papers_deterministically() -> None:
     assert keys == sorted(keys) and len(keys) == len(forward)
 
 
+def test_registry_columns_and_surface_counts_give_the_entities() -> None:
+    """`entity_columns` (the snapshot's entity table) is `entities()` column by column, and
+    `add_surface_counts` (distinct surfaces with their counts) builds the same registry as `add`:
+    listed keys, single-surface keys whose singular is (not) the key, frequency ties."""
+    mentions = [m for _, ms in extract_papers(_papers()) for m in ms]
+    extra = [("method:bar", "METHOD", "bars", 1), ("method:bars", "METHOD", "bars", 1)]
+    extra += [("model:tie", "MODEL", text, 2) for text in ("TIE", "Tie", "tie-x")]
+    extra += [("model:tie", "DATASET", "tie-y", 1)]  # a later type: the first one stays
+    one = EntityRegistry()
+    one.add(mentions)
+    counts: dict[tuple[str, str], int] = {}
+    types: dict[str, str] = {}
+    for m in mentions:
+        counts[(m.entity_key, m.text)] = counts.get((m.entity_key, m.text), 0) + 1
+        types.setdefault(m.entity_key, m.type)
+    for key, entity_type, text, count in extra:
+        one.add_surface(key, entity_type, text, count)
+        counts[(key, text)] = counts.get((key, text), 0) + count
+        types.setdefault(key, entity_type)
+    bulk = EntityRegistry()
+    pairs = sorted(counts, reverse=True)  # any order: the counts decide
+    bulk.add_surface_counts(types, [k for k, _ in pairs], [t for _, t in pairs], [counts[p] for p in pairs])
+    expected = list(one.entities())
+    assert list(bulk.entities()) == expected
+    columns = bulk.entity_columns()
+    assert [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)] == [
+        {"entity_key": e.entity_key, "type": e.type, "name": e.name, "aliases": e.aliases} for e in expected
+    ]
+    assert one.entity("method:bar").name == "bar" and one.entity("method:bars").name == "bars"
+    assert one.entity("model:tie").type == "MODEL" and one.entity("model:tie").name == "TIE"
+
+
 def test_cli_prints_jsonl_and_table() -> None:
     runner = CliRunner()
     result = runner.invoke(extract, [str(FIXTURES / "papers.jsonl"), "--format", "jsonl"])
