@@ -10,14 +10,16 @@ shard size. Airflow maps one task over the shards; `n_process` parallelises insi
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import secrets
 import shutil
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from paper_graph.run import RunDir
 
@@ -26,7 +28,9 @@ log = logging.getLogger(__name__)
 PAPERS = "papers.jsonl"
 MENTIONS = "mentions.jsonl"
 PROGRESS_EVERY = 10_000  # task logs show progress on long shards
-PARTS_PER_PROCESS = 32  # parts of a shard per worker (n_process > 1): the last ones end about together
+PARTS_PER_PROCESS = 32  # parts of a shard per worker (n_process > 1), about: see `part_ranges`
+FINE_PARTS = 8  # `part_ranges` cuts the file into this many pieces per part, then groups them
+GUIDED_SHARE = 4  # each part takes 1 / (n_process * GUIDED_SHARE) of the pieces left
 COPY_BUFFER = 1 << 20
 
 
@@ -111,58 +115,129 @@ def plan(run: RunDir, shard_size: int) -> list[Shard]:
     return [Shard(run, i, len(slices), first, papers) for i, (first, papers) in enumerate(slices)]
 
 
-def extract(shard: Shard, batch_size: int, n_process: int) -> dict[str, Any]:
+def extract(shard: Shard, batch_size: int, n_process: int, pool: Any | None = None) -> dict[str, Any]:
     """Extract the shard's papers into its own mentions file (replaced atomically); its counts.
 
-    With n_process > 1 the shard's papers file is cut into parts (`PARTS_PER_PROCESS` per worker, of
-    about equal bytes, taken in turn by whichever worker is free). Each worker reads its part, extracts
-    it and writes the part's mentions itself; this process only joins the part files in order. So the
-    workers have the cores to themselves (no mentions sent back to be unpickled and written here), and
-    the file is the same bytes as one process writes."""
+    With n_process > 1 the shard's papers file is cut into parts of whole lines (`part_ranges`: about
+    `PARTS_PER_PROCESS` per worker, smaller towards the end), taken in turn by whichever worker is free.
+    Each worker reads its part, extracts it and writes the part's mentions itself; this process only
+    appends the finished parts, in order, to the mentions file. So the workers have the cores to
+    themselves (no mentions sent back to be unpickled and written here), and the file is the same
+    bytes as one process writes. `pool`: a `worker_pool(n_process)` already started (its workers load
+    the pipeline while the caller does something else; stopped if a part fails); else one is started
+    here."""
     if n_process <= 1 or shard.papers == 0:
         counts, keys = _extract_range(shard, batch_size, None, shard.mentions_file)
+    elif pool is None:
+        with worker_pool(n_process) as own:
+            counts, keys = _extract_parts(shard, batch_size, n_process, own)
     else:
-        counts, keys = _extract_parts(shard, batch_size, n_process)
+        counts, keys = _extract_parts(shard, batch_size, n_process, pool)
     return {**shard.as_xcom(), **counts, "entities": len(keys), "mentions_file": str(shard.mentions_file)}
 
 
-def _extract_parts(shard: Shard, batch_size: int, n_process: int) -> tuple[dict[str, int], set[str]]:
-    from extract.jsonl import line_ranges
+@contextlib.contextmanager
+def worker_pool(n_process: int) -> Iterator[Any]:
+    """A pool of `n_process` extraction workers, each loading the pipeline as it starts (None when
+    n_process <= 1: the caller extracts in its own process); stopped when the block ends.
+
+    Forkserver workers: a fresh single-threaded server process imports, once, the modules every worker
+    needs (spaCy and the pipeline's, this module, the main module), and each worker is a fork of it.
+    Not a fork of this process, which may have threads (an Airflow task, a driver pool) and could
+    deadlock in the child; and not spawned, where each worker imports all of them again itself."""
+    if n_process <= 1:
+        yield None
+        return
+    context = multiprocessing.get_context("forkserver")
+    main = sys.modules.get("__main__")
+    # `python -m module`: each worker runs the module again as its __mp_main__ (a script's path: the
+    # server's "__main__" preload covers it); a package's __main__ is never run again (nor here)
+    main_name = getattr(getattr(main, "__spec__", None), "name", None)
+    runs_main = main_name is not None and main_name != "__main__" and not main_name.endswith(".__main__")
+    context.set_forkserver_preload(
+        ["__main__", *([main_name] if runs_main else []), "extract.nlp.pipeline", __name__]
+    )
+    with context.Pool(n_process, initializer=_load_pipeline) as pool:
+        yield pool
+
+
+def _load_pipeline() -> None:
     from extract.nlp.pipeline import load_pipeline
 
-    context = multiprocessing.get_context("spawn")  # not fork: see extract_papers
+    load_pipeline()
+
+
+def _extract_parts(
+    shard: Shard, batch_size: int, n_process: int, pool: Any
+) -> tuple[dict[str, int], set[str]]:
+    from extract.jsonl import atomic_file
+
     staging = shard.path / f".parts-{secrets.token_hex(4)}"
     staging.mkdir()
     try:
-        # the pool is left (its workers stopped) before the parts go: no worker writes into a
-        # folder being removed when another one failed
-        with context.Pool(n_process, initializer=load_pipeline) as pool:  # workers load while we plan
-            ranges = line_ranges(shard.papers_file, n_process * PARTS_PER_PROCESS)
-            outputs = [staging / f"{index:05d}.jsonl" for index in range(len(ranges))]
-            counts = {"papers": 0, "mentions": 0}
-            keys: set[str] = set()
-            jobs = [(shard, batch_size, part, out) for part, out in zip(ranges, outputs, strict=True)]
-            for found, found_keys in pool.imap_unordered(_extract_part, jobs):
+        ranges = part_ranges(shard.papers_file, n_process)
+        outputs = [staging / f"{index:05d}.jsonl" for index in range(len(ranges))]
+        counts = {"papers": 0, "mentions": 0}
+        keys: set[str] = set()
+        jobs = [(shard, batch_size, part, out) for part, out in zip(ranges, outputs, strict=True)]
+        done = [False] * len(jobs)
+        joined = (
+            0  # parts appended to the mentions file so far (the finished ones before the first unfinished)
+        )
+        with atomic_file(shard.mentions_file, binary=True) as target:
+            for index, found, found_keys in pool.imap_unordered(_extract_part, enumerate(jobs)):
                 counts["papers"] += found["papers"]
                 counts["mentions"] += found["mentions"]
                 keys |= found_keys
+                done[index] = True
+                while joined < len(jobs) and done[joined]:
+                    _append(outputs[joined], target)
+                    joined += 1
                 log.info(
                     "shard %d: %d papers, %d mentions so far",
                     shard.index,
                     counts["papers"],
                     counts["mentions"],
                 )
-        _check_count(shard, counts["papers"])
-        _join(outputs, shard.mentions_file)
+            _check_count(shard, counts["papers"])  # raised before the mentions file is replaced
+    except BaseException:
+        # the workers are stopped before the parts folder goes: none still writes into it when a part
+        # failed (so a pool that saw a failure is stopped, the caller's too)
+        pool.terminate()
+        pool.join()
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return counts, keys
 
 
-def _extract_part(job: tuple[Shard, int, tuple[int, int, int], Path]) -> tuple[dict[str, int], set[str]]:
+def part_ranges(path: Path, n_process: int) -> list[tuple[int, int, int]]:
+    """The byte ranges of whole lines (start, end, first line number) the workers take in turn: about
+    `PARTS_PER_PROCESS` per worker, each a share of what is left (guided scheduling), so the first ones
+    are larger and the last ones small: the workers end about together, with few parts in all."""
+    from extract.jsonl import line_ranges
+
+    fine = line_ranges(path, n_process * PARTS_PER_PROCESS * FINE_PARTS)
+    ranges = []
+    while fine:
+        take = max(1, len(fine) // (n_process * GUIDED_SHARE))
+        ranges.append((fine[0][0], fine[take - 1][1], fine[0][2]))
+        del fine[:take]
+    return ranges
+
+
+def _append(part: Path, target: IO[bytes]) -> None:
+    with part.open("rb") as data:
+        shutil.copyfileobj(data, target, COPY_BUFFER)
+    part.unlink()
+
+
+def _extract_part(
+    job: tuple[int, tuple[Shard, int, tuple[int, int, int], Path]],
+) -> tuple[int, dict[str, int], set[str]]:
     """Worker side of `_extract_parts`: one part of the shard's papers into its own mentions file."""
-    shard, batch_size, part, out = job
-    return _extract_range(shard, batch_size, part, out)
+    index, (shard, batch_size, part, out) = job
+    return (index, *_extract_range(shard, batch_size, part, out))
 
 
 def _extract_range(
@@ -203,16 +278,6 @@ def _extract_range(
 def _check_count(shard: Shard, papers: int) -> None:
     if papers != shard.papers:
         raise ShardError(f"{shard.papers_file}: {papers} papers, the plan says {shard.papers}: plan again")
-
-
-def _join(parts: list[Path], target: Path) -> None:
-    """The part files, in order, as `target` (replaced atomically)."""
-    from extract.jsonl import atomic_file
-
-    with atomic_file(target, binary=True) as out:
-        for part in parts:
-            with part.open("rb") as data:
-                shutil.copyfileobj(data, out, COPY_BUFFER)
 
 
 def complete(results: Iterable[Mapping[str, Any]]) -> list[Shard]:

@@ -334,13 +334,18 @@ def plan_shards(
     return [shard.as_xcom() for shard in planned]
 
 
-def extract_shard(config_path: str | None, shard: Mapping[str, Any]) -> dict[str, Any]:
+def extract_shard(
+    config_path: str | None, shard: Mapping[str, Any], pool: Any | None = None
+) -> dict[str, Any]:
     """Entities of one shard's papers into the shard's own mentions file (a rerun replaces only it).
 
     Returns the shard's summary: the shard (run, index, count, first, papers), its mention and
-    distinct entity counts, and its mentions file."""
+    distinct entity counts, and its mentions file. `pool`: `shards.worker_pool(n_process)` when the
+    caller started it already."""
     config = _config(config_path)
-    summary = shards.extract(Shard.from_xcom(shard), config.extract_batch_size, config.extract_processes)
+    summary = shards.extract(
+        Shard.from_xcom(shard), config.extract_batch_size, config.extract_processes, pool
+    )
     log.info("extracted shard %s", {k: v for k, v in summary.items() if k != "run"})
     return summary
 
@@ -360,9 +365,11 @@ def shards_extracted(results: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 
 def extract(config_path: str | None, parsed: Mapping[str, Any]) -> dict[str, Any]:
     """Entities of every paper of `parsed["run"]` in this process: the whole run as one shard
-    (`n_process` workers when configured); what the sharded DAG tasks give, without Airflow."""
-    (shard,) = plan_shards(config_path, parsed, shard_size=max(1, _paper_count(parsed)))
-    return shards_extracted([extract_shard(config_path, shard)])
+    (`n_process` workers when configured); what the sharded DAG tasks give, without Airflow. The
+    workers start first: they load the pipeline while this process writes the shard."""
+    with shards.worker_pool(_config(config_path).extract_processes) as pool:
+        (shard,) = plan_shards(config_path, parsed, shard_size=max(1, _paper_count(parsed)))
+        return shards_extracted([extract_shard(config_path, shard, pool)])
 
 
 def _paper_count(parsed: Mapping[str, Any]) -> int:

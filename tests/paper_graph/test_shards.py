@@ -273,6 +273,11 @@ def test_workers_writing_their_own_parts_give_the_bytes_of_one_process(tmp_path:
     assert shard.mentions_file.read_bytes() == one_process
     assert single["mentions"] > 0
     assert sorted(p.name for p in shard.path.iterdir()) == ["mentions.jsonl", "papers.jsonl"]  # no parts
+    shard.mentions_file.unlink()
+    with shards.worker_pool(2) as pool:  # started by the caller (as steps.extract does), used twice
+        assert shards.extract(shard, 16, 2, pool) == single
+        assert shards.extract(shard, 16, 2, pool) == single
+    assert shard.mentions_file.read_bytes() == one_process
 
 
 def test_a_bad_paper_line_in_a_workers_part_is_named_by_its_line(tmp_path: Path) -> None:
@@ -311,3 +316,25 @@ def test_line_ranges_cut_a_file_into_whole_lines(tmp_path: Path, parts: int) -> 
         assert data.count(b"\n", 0, start) == first - 1
     (tmp_path / "empty.jsonl").write_bytes(b"")
     assert line_ranges(tmp_path / "empty.jsonl", parts) == []
+
+
+@pytest.mark.parametrize("n_process", [2, 3])
+def test_part_ranges_cover_the_file_in_parts_that_shrink_towards_the_end(
+    tmp_path: Path, n_process: int
+) -> None:
+    from paper_graph import shards
+
+    path = tmp_path / "papers.jsonl"
+    data = b"".join(f'{{"paper_id": "p{i:05d}"}}\n'.encode() for i in range(5000))  # equal lines
+    path.write_bytes(data)
+    ranges = shards.part_ranges(path, n_process)
+    assert ranges[0][:1] == (0,) and ranges[-1][1] == len(data)
+    for (start, end, first), (next_start, _, next_first) in zip(ranges, ranges[1:], strict=False):
+        assert end == next_start > start and data[end - 1 : end] == b"\n"
+        assert next_first == first + data.count(b"\n", start, end)
+    sizes = [end - start for start, end, _ in ranges]
+    piece = len(data) / (n_process * shards.PARTS_PER_PROCESS * shards.FINE_PARTS)
+    assert all(later <= earlier + 2 * piece for earlier, later in zip(sizes, sizes[1:], strict=False))
+    assert sizes[-1] <= 2 * piece < sizes[0] / 10  # the last parts are small, the first large
+    assert len(ranges) <= n_process * shards.PARTS_PER_PROCESS
+    assert ranges[0][2] == 1
