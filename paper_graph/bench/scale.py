@@ -17,7 +17,8 @@ snapshot; smaller runs go through the transactional loader (core steps, check, r
 
 Neo4j: a separate `scale` instance whose database is removed first (a new, empty graph), started and
 stopped here. Peak RSS: of this process, and of its Python children (the reference, the extraction
-workers) measured before any Java child (importer, server) is waited for; Neo4j is a separate JVM.
+workers, through their forkserver, stopped after the step) measured before any Java child (importer,
+server) is waited for; Neo4j is a separate JVM.
 
 The corpus stands in for parsed pages (it has the same fields), so fetch and parse are not part of it;
 their own scale figures come from the parser benchmarks.
@@ -103,6 +104,16 @@ def _check(driver: Any, config: Path, verified: dict[str, Any]) -> dict[str, Any
     return report.summary()
 
 
+def _stop_forkserver() -> None:
+    """Stop and wait for the extraction workers' forkserver (shards.worker_pool; the next pool starts
+    a new one): it reaped the workers, so their peak RSS now counts in this process's children's."""
+    from multiprocessing import forkserver
+
+    stop = getattr(forkserver._forkserver, "_stop", None)  # CPython's own (private) stop of it
+    if stop is not None:
+        stop()
+
+
 def _reference(corpus: Path, limit: int | None, when: str) -> dict[str, Any]:
     """The stock tokenizer over the same titles and abstracts, in a fresh process (`make bench`'s)."""
     print(f"reference {when}: spacy.blank('en') over the same titles and abstracts", flush=True)
@@ -152,6 +163,7 @@ def main() -> None:
     parsed = {"papers": papers, "run": run.as_xcom()}
     extracted = timed.run("extract", steps.extract, str(config), parsed)
     print(f"  {extracted['papers']:,} papers, {extracted['mentions']:,} mentions", flush=True)
+    _stop_forkserver()
     snapshot = timed.run("snapshot", steps.write_snapshot, str(config), extracted, "scale")
     print(f"  {snapshot['rows']}", flush=True)
     # the largest child so far: the reference or an extraction worker (no Java child was waited for yet)
