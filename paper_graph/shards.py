@@ -16,6 +16,7 @@ import multiprocessing
 import secrets
 import shutil
 import sys
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,11 @@ from typing import IO, Any
 from paper_graph.run import RunDir
 
 log = logging.getLogger(__name__)
+# a `python -m` main module is imported once in the workers' forkserver (see `worker_pool`), then each
+# worker runs it again as its __mp_main__, as spawned workers do; runpy warns about exactly that
+warnings.filterwarnings(
+    "ignore", message=r"'[\w.]+' found in sys\.modules after import of package", category=RuntimeWarning
+)
 
 PAPERS = "papers.jsonl"
 MENTIONS = "mentions.jsonl"

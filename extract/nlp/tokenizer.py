@@ -40,6 +40,10 @@ READ_LEXICAL_ATTRIBUTES = frozenset(
 @registry.callbacks("paper_graph.ml_tokenizer.v1")
 def ml_tokenizer() -> Callable[[Language], Language]:
     def customize(nlp: Language) -> Language:
+        # each hook's setter below reloads the ~700 special cases: they are set aside meanwhile and
+        # loaded once at the end, as spaCy's own `Tokenizer.from_bytes` does (the same tokenizer)
+        rules = dict(nlp.tokenizer.rules)
+        nlp.tokenizer.rules = {}
         suffixes = list(nlp.Defaults.suffixes or ()) + list(EXTRA_SUFFIXES)
         nlp.tokenizer.suffix_search = SuffixSearch(suffixes).search
         if nlp.tokenizer.prefix_search is not None:
@@ -54,6 +58,7 @@ def ml_tokenizer() -> Callable[[Language], Language]:
         nlp.tokenizer.token_match = (
             whole.match if previous is None else lambda text: whole.match(text) or previous(text)
         )
+        nlp.tokenizer.rules = rules
         nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
         getters = nlp.vocab.lex_attr_getters
         nlp.vocab.lex_attr_getters = {k: v for k, v in getters.items() if k in READ_LEXICAL_ATTRIBUTES}

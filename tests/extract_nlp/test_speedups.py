@@ -193,3 +193,18 @@ def test_the_span_bounds_cache_holds_the_groups_spans_up_to_the_resolver(nlp: La
         assert doc_mentions("p", resolver(cached)) == doc_mentions("p", resolver(rebuilt))
         assert SPAN_BOUNDS_KEY not in cached.user_data
     assert checked
+
+
+def test_the_special_cases_loaded_once_at_the_end_give_the_tokenizer_of_one_reload_per_hook() -> None:
+    """`ml_tokenizer` sets the special cases aside while it sets the hooks (each setter reloads them):
+    the tokenizer is the one the hooks set one after another, each reloading them, give."""
+    tokenizer = build_pipeline().tokenizer.tokenizer  # (inside TextKeepingTokenizer)
+    reference = English().tokenizer
+    for hook in ("suffix_search", "prefix_search", "infix_finditer", "url_match", "token_match"):
+        setattr(reference, hook, getattr(tokenizer, hook))  # each one reloads the special cases
+    reference.max_cache_size = tokenizer.max_cache_size
+    assert tokenizer.rules == reference.rules and len(tokenizer.rules) > 1000
+    text = "(Don't) we'll use e.g. U.S. data?! It's 3rd: i.e. GSM8K's \"can't\" ... o.O :) Mr.Smith 5pm"
+    assert [(t.text, t.whitespace_) for t in tokenizer(text)] == [
+        (t.text, t.whitespace_) for t in reference(text)
+    ]
