@@ -1,15 +1,19 @@
 // Data quality: links whose supporting facts are missing (a reference not backed by a mention and a proposal, a proposal without a mention, a mention of a node that is not a typed entity).
 // @param limit int[0..] = 1000: maximum rows
 CALL () {
-  // cheap on a large graph: a paper's mentioned keys are read once, not once per reference; the other
-  // two checks start from their relationships (startNode/endNode: not a walk of every Paper's chain)
+  // cheap on a large graph: a paper's mentioned keys are read once (not once per reference), a proposal
+  // once per (proposer, key) its references share; the other two checks start from their relationships
+  // (startNode/endNode: not a walk of every Paper's relationship chain)
   MATCH (a:Paper)
   WITH a, COLLECT { MATCH (a)-[:MENTIONS]->(e:Entity) WHERE e.key IS NOT NULL RETURN e.key } AS mentioned
   MATCH (a)-[r:REFERENCES]->(b:Paper)
-  WHERE r.entity_key IS NULL OR NOT r.entity_key IN mentioned
-     OR NOT EXISTS { (b)-[:PROPOSES]->(:Entity {key: r.entity_key}) }
-  RETURN 'reference not backed by a mention and a proposal' AS problem, a.paper_id AS paper_id,
-         r.entity_key AS entity_key, b.paper_id AS other_paper_id
+  WITH b, r.entity_key AS key, collect([a.paper_id, r.entity_key IN mentioned]) AS sources
+  WITH b, key, sources, EXISTS { (b)-[:PROPOSES]->(:Entity {key: key}) } AS proposed
+  UNWIND sources AS source
+  WITH b, key, source
+  WHERE NOT proposed OR NOT coalesce(source[1], false)
+  RETURN 'reference not backed by a mention and a proposal' AS problem, source[0] AS paper_id,
+         key AS entity_key, b.paper_id AS other_paper_id
   UNION ALL
   MATCH ()-[r:PROPOSES]->()
   WITH startNode(r) AS p, endNode(r) AS e
