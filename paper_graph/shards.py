@@ -187,9 +187,8 @@ def _extract_parts(
         keys: set[str] = set()
         jobs = [(shard, batch_size, part, out) for part, out in zip(ranges, outputs, strict=True)]
         done = [False] * len(jobs)
-        joined = (
-            0  # parts appended to the mentions file so far (the finished ones before the first unfinished)
-        )
+        # parts appended to the mentions file so far: the finished ones before the first unfinished
+        joined = 0
         with atomic_file(shard.mentions_file, binary=True) as target:
             for index, found, found_keys in pool.imap_unordered(_extract_part, enumerate(jobs)):
                 counts["papers"] += found["papers"]
