@@ -442,13 +442,18 @@ def _list_properties(write: NodeWrite, step: Step) -> tuple[str, ...]:
     return tuple(p for p in write.properties if p not in write.constants and write.source(p) in lists)
 
 
-def _joined_labels(parts: list[pa.ChunkedArray | pa.Array], rows: int) -> pa.ChunkedArray | pa.Array:
-    """A :LABEL column from its parts (null parts left out): what `csv_field` gives the row path's
-    label list, and an empty field (null) for a node with none."""
-    if not parts:
-        return pa.nulls(rows, pa.string())
-    joined = pc.binary_join_element_wise(*parts, ARRAY_DELIMITER, null_handling="skip")
-    return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), joined)
+def _label_column(
+    labels: pa.ChunkedArray | pa.Array | None, markers: list[pa.ChunkedArray | pa.Array], rows: int
+) -> pa.ChunkedArray | pa.Array:
+    """The :LABEL column as `csv_field` gives the row path's label list: the second labels (or none),
+    then each marker (`markers`: the delimiter and the marker, or ""); null (an empty field) for none.
+    (The join kernel's null_handling="skip" drops the rows whose parts are all null, so no nulls.)"""
+    parts = [labels if labels is not None else pa.array([""] * rows, pa.string()), *markers]
+    joined = pc.binary_join_element_wise(*parts, "") if len(parts) > 1 else parts[0]
+    if labels is not None:
+        return joined
+    trimmed = pc.utf8_slice_codeunits(joined, len(ARRAY_DELIMITER))  # the first marker's delimiter
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
 
 # ---- the columnar path: a batch's rows as Arrow columns, written by Arrow's CSV writer ------------
@@ -682,22 +687,29 @@ def _emit_columns(
                 else column(write.source(p)).filter(keep)
                 for p in names
             ]
-            labels: list[pa.ChunkedArray | pa.Array] = []  # the :LABEL column's parts, joined below
-            if write.extra_label_field:
-                labels += [
+            labels = (  # the :LABEL column: the second label, then the markers (below)
+                pc.binary_join_element_wise(
                     pa.array([write.label.value] * m, pa.string()),
-                    pc.fill_null(column(write.extra_label_field).filter(keep), "None"),
-                ]
+                    column(write.extra_label_field).filter(keep),
+                    ARRAY_DELIMITER,
+                    null_handling="replace",
+                    null_replacement="None",
+                )
+                if write.extra_label_field
+                else None
+            )
+            markers: list[pa.ChunkedArray | pa.Array] = []
             for name, values_of in zip(names, values, strict=True):
                 kind = values_of.type
                 if pa.types.is_list(kind) or pa.types.is_large_list(kind):
                     empty = pc.equal(pc.list_value_length(values_of), 0)
                     if pc.any(empty).as_py():
                         writer.empty.setdefault(name, []).extend(kept_keys.filter(empty).to_pylist())
-                        labels.append(pc.if_else(empty, writer.marker(name), pa.scalar(None, pa.string())))
+                        marked = pc.fill_null(empty, False)  # a null list is not an empty one
+                        markers.append(pc.if_else(marked, ARRAY_DELIMITER + writer.marker(name), ""))
             leading = [kept_keys]
             if writer.labelled:
-                leading.append(_joined_labels(labels, m))
+                leading.append(_label_column(labels, markers, m))
         else:
             spec = write.spec
             starts = seen.setdefault(_id_space(spec.start), set())

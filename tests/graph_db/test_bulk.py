@@ -121,6 +121,7 @@ def _edge_case_tables() -> dict[str, pa.Table]:
     papers[1]["github_repo"] = "HTTP://www.GitHub.com/Lab/Repo.git/"
     papers[2]["fetched_at"] = datetime(2025, 1, 2, 3, 4, 5, 60, tzinfo=ZoneInfo("UTC"))
     papers[3]["fetched_at"] = datetime(999, 1, 2, tzinfo=ZoneInfo("UTC"))  # a batch through the row path
+    papers[2]["sources"] = ["daily"]  # no empty list: no marker label, beside papers with one or two
     tables["papers"] = pa.Table.from_pylist(papers, schema=tables["papers"].schema)
     authors = tables["authors"].to_pylist()
     authors[0]["name"] = "  Ada   LOVELACE "
