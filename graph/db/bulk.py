@@ -47,7 +47,7 @@ ARRAY_DELIMITER = "\x1f"  # the ASCII unit separator: never in names, aliases or
 ARRAY_DELIMITER_OPTION = "U+001F"
 # The importer cannot write an empty array (it leaves the property out): a node whose property `p` is
 # an empty list gets this label too (its :LABEL column), and `fill_empty_arrays` sets `p = []` on
-# those nodes and removes the label (a label scan of the few, not a key lookup of each).
+# those nodes and removes the label (no key list to send and match against every node's key).
 EMPTY_LIST_MARKER = "BulkEmptyList_{prop}"
 DEFAULT_BATCH_SIZE = 20_000
 
@@ -421,8 +421,9 @@ def write_import_files(
 
 def fill_empty_arrays(driver: Driver, files: ImportFiles, database: str | None = None) -> int:
     """Set the empty-list properties the importer left out, on the nodes it gave their marker label
-    (EMPTY_LIST_MARKER), and remove the label; returns how many were set. One statement per property:
-    it reads only the marked nodes' records, not every node's key as a key list would."""
+    (EMPTY_LIST_MARKER), and remove the label; returns how many were set. One statement per property;
+    the label is a parameter, so 5.26 plans a scan of the node records filtered by label (no label
+    scan), but no node's properties are read but the marked ones'."""
     statement = loader_statement("empty_arrays")
     written = 0
     for prop in dict.fromkeys(e.prop for e in files.empty_arrays):  # Paper and Entity could share one
