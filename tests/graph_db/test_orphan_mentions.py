@@ -10,7 +10,9 @@ from graph.snapshot import Snapshot
 
 TYPED = {"Model", "Dataset", "Method"}
 
-# problems planted in the fixture graph v1 (2402.00002 references 2401.00001 via model:alphanet)
+# problems planted in the fixture graph v1 (2402.00002 references 2401.00001 via model:alphanet, and
+# 2402.00003 does too: one source of that reference group loses its mention, the other keeps it; every
+# method:lora reference loses its proposal; a reference without a key, a duplicated reference)
 PLANT = """
 MATCH (a:Paper {paper_id: '2402.00002'})-[m:MENTIONS]->(:Entity {key: 'model:alphanet'}) DELETE m
 WITH count(*) AS done
@@ -20,6 +22,12 @@ MATCH (p:Paper {paper_id: '2401.00001'}) CREATE (p)-[:MENTIONS]->(:Entity {key: 
 WITH count(*) AS done
 MATCH (p:Paper {paper_id: '2403.00004'}), (q:Paper {paper_id: '2401.00001'})
 CREATE (p)-[:MENTIONS]->(q), (p)-[:REFERENCES {entity_key: 'model:nowhere'}]->(q)
+WITH count(*) AS done
+MATCH (:Paper {paper_id: '2402.00003'})-[p:PROPOSES]->(:Entity {key: 'method:lora'}) DELETE p
+WITH count(*) AS done
+MATCH (p:Paper {paper_id: '2403.00005'}), (q:Paper {paper_id: '2402.00003'})
+MATCH (a:Paper {paper_id: '2402.00002'}), (b:Paper {paper_id: '2401.00001'})
+CREATE (p)-[:REFERENCES]->(q), (a)-[:REFERENCES {entity_key: 'model:alphanet'}]->(b)
 """
 
 DUMP = """
@@ -71,5 +79,12 @@ def test_every_kind_of_orphan_is_found(neo4j_clean, v1: Snapshot) -> None:  # ty
         "proposal without a mention",
         "mention of a node that is not a typed entity",
     }
-    assert len(found) >= 5, found
+    references = [(r["paper_id"], r["entity_key"]) for r in found if r["problem"].startswith("reference")]
+    assert sorted(references, key=str) == sorted(
+        [("2402.00002", "model:alphanet")] * 2
+        + [(a, "method:lora") for a in ("2401.00001", "2402.00002", "2403.00004")]
+        + [("2403.00004", "model:nowhere"), ("2403.00005", None)],
+        key=str,
+    )
+    assert len(found) >= 10, found
     assert [r.data() for r in run_named(neo4j_clean, "dq_orphan_mentions", {"limit": 2})] == expected[:2]
