@@ -45,6 +45,10 @@ from graph.db.writes import NodeWrite, RelWrite
 
 ARRAY_DELIMITER = "\x1f"  # the ASCII unit separator: never in names, aliases or categories
 ARRAY_DELIMITER_OPTION = "U+001F"
+# The importer cannot write an empty array (it leaves the property out): a node whose property `p` is
+# an empty list gets this label too (its :LABEL column), and `fill_empty_arrays` sets `p = []` on
+# those nodes and removes the label (no key list to send and match against every node's key).
+EMPTY_LIST_MARKER = "BulkEmptyList_{prop}"
 DEFAULT_BATCH_SIZE = 20_000
 
 
@@ -151,6 +155,10 @@ class EmptyArrays:
     prop: str
     keys: list[str]
 
+    @property
+    def marker(self) -> str:
+        return EMPTY_LIST_MARKER.format(prop=self.prop)
+
 
 @dataclass
 class FileGroup:
@@ -250,10 +258,22 @@ def _flat(row: Mapping[str, Any], load_id: str) -> dict[str, Any]:
 class _Writer:
     """One data file being streamed; the header is written at the end, when the types are known."""
 
-    def __init__(self, folder: Path, stem: str, kind: str, name: str, columns: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        stem: str,
+        kind: str,
+        name: str,
+        columns: tuple[str, ...],
+        *,
+        labelled: bool = False,
+        lists: Iterable[str] = (),
+    ) -> None:
         self.group = FileGroup(kind, name, folder / f"{stem}.header.csv", folder / f"{stem}.csv")
         self.columns = _Columns(columns)
         self.empty: dict[str, list[str]] = {}  # property -> keys of nodes where it is an empty list
+        self.labelled = labelled  # nodes with a :LABEL column (a second label, empty-list markers)
+        self.lists = frozenset(lists)  # the properties that can be lists: they can get a marker
         self._file: IO[bytes] = self.group.data.open("wb")
 
     def write(self, leading: list[str], values: list[Any]) -> None:
@@ -281,6 +301,15 @@ class _Writer:
         pa_csv.write_csv(table, sink, _CSV_OPTIONS)
         self._file.write(sink.getvalue())
         self.group.records += table.num_rows
+
+    def marker(self, prop: str) -> str:
+        """The label of the nodes whose `prop` is an empty list (see EMPTY_LIST_MARKER)."""
+        if not self.labelled or prop not in self.lists:
+            raise BulkPlanError(
+                f"{self.group.name}.{prop}: an empty list, but the step's table has no list column {prop!r}"
+                " (so its file has no :LABEL column for the empty-list marker)"
+            )
+        return EMPTY_LIST_MARKER.format(prop=prop)
 
     def close(self, leading_headers: list[str]) -> FileGroup:
         self._file.close()
@@ -320,7 +349,17 @@ def write_import_files(
             stem = f"{step.name}.{i}"
             if isinstance(write, NodeWrite):
                 columns = tuple(p for p in write.properties if p != write.key)
-                writers.append((write, _Writer(folder, stem, "nodes", write.label.value, columns)))
+                lists = _list_properties(write, step)
+                writer = _Writer(
+                    folder,
+                    stem,
+                    "nodes",
+                    write.label.value,
+                    columns,
+                    labelled=bool(write.extra_label_field or lists),
+                    lists=lists,
+                )
+                writers.append((write, writer))
             else:
                 writers.append(
                     (write, _Writer(folder, stem, "relationships", write.type.value, write.properties))
@@ -356,7 +395,7 @@ def write_import_files(
         for write, writer in writers:
             if isinstance(write, NodeWrite):
                 leading = [f"{write.key}:ID({write.label.value})"]
-                if write.extra_label_field:
+                if writer.labelled:
                     leading.append(":LABEL")
                 empty_arrays += [
                     EmptyArrays(write.label.value, write.key, prop, keys)
@@ -380,27 +419,42 @@ def write_import_files(
     )
 
 
-def fill_empty_arrays(
-    driver: Driver, files: ImportFiles, database: str | None = None, batch: int = 100_000
-) -> int:
-    """Set the empty-list properties the importer left out; returns how many were set. Each statement
-    scans the label (the key is a parameter, so no index serves it): few, big batches. (A statement
-    with one index-backed branch per keyed label was tried: as fast warm, but ~1 s slower to compile
-    on the just-restarted server.)"""
+def fill_empty_arrays(driver: Driver, files: ImportFiles, database: str | None = None) -> int:
+    """Set the empty-list properties the importer left out, on the nodes it gave their marker label
+    (EMPTY_LIST_MARKER), and remove the label; returns how many were set. One statement per property;
+    the label is a parameter, so 5.26 plans a scan of the node records filtered by label (no label
+    scan), but no node's properties are read but the marked ones'."""
     statement = loader_statement("empty_arrays")
     written = 0
-    for empty in files.empty_arrays:
-        for i in range(0, len(empty.keys), batch):
-            records, _, _ = driver.execute_query(
-                statement,
-                label=empty.label,
-                key=empty.key,
-                prop=empty.prop,
-                keys=empty.keys[i : i + batch],
-                database_=database,
-            )
-            written += int(records[0]["written"])
+    for prop in dict.fromkeys(e.prop for e in files.empty_arrays):  # Paper and Entity could share one
+        records, _, _ = driver.execute_query(
+            statement, marker=EMPTY_LIST_MARKER.format(prop=prop), prop=prop, database_=database
+        )
+        written += int(records[0]["written"])
     return written
+
+
+def _list_properties(write: NodeWrite, step: Step) -> tuple[str, ...]:
+    """The write's properties fed by a list column of the step's table (model.TABLES)."""
+    table = model.TABLES.get(step.table)
+    if table is None:
+        return ()
+    lists = {f.name for f in table.schema if pa.types.is_list(f.type) or pa.types.is_large_list(f.type)}
+    return tuple(p for p in write.properties if p not in write.constants and write.source(p) in lists)
+
+
+def _label_column(
+    labels: pa.ChunkedArray | pa.Array | None, markers: list[pa.ChunkedArray | pa.Array], rows: int
+) -> pa.ChunkedArray | pa.Array:
+    """The :LABEL column as `csv_field` gives the row path's label list: the second labels (or none),
+    then each marker (`markers`: the delimiter and the marker, or ""); null (an empty field) for none.
+    (The join kernel's null_handling="skip" drops the rows whose parts are all null, so no nulls.)"""
+    parts = [labels if labels is not None else pa.array([""] * rows, pa.string()), *markers]
+    joined = pc.binary_join_element_wise(*parts, "") if len(parts) > 1 else parts[0]
+    if labels is not None:
+        return joined
+    trimmed = pc.utf8_slice_codeunits(joined, len(ARRAY_DELIMITER))  # the first marker's delimiter
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
 
 # ---- the columnar path: a batch's rows as Arrow columns, written by Arrow's CSV writer ------------
@@ -628,29 +682,35 @@ def _emit_columns(
             keep = pa.array(mask, pa.bool_())
             kept_keys = key_column.filter(keep)
             m = len(kept_keys)
-            leading = [kept_keys]
-            if write.extra_label_field:
-                leading.append(
-                    pc.binary_join_element_wise(
-                        pa.array([write.label.value] * m, pa.string()),
-                        column(write.extra_label_field).filter(keep),
-                        ARRAY_DELIMITER,
-                        null_handling="replace",
-                        null_replacement="None",
-                    )
-                )
             values = [
                 pa.array([write.constants[p]] * m)
                 if p in write.constants
                 else column(write.source(p)).filter(keep)
                 for p in names
             ]
+            labels = (  # the :LABEL column: the second label, then the markers (below)
+                pc.binary_join_element_wise(
+                    pa.array([write.label.value] * m, pa.string()),
+                    column(write.extra_label_field).filter(keep),
+                    ARRAY_DELIMITER,
+                    null_handling="replace",
+                    null_replacement="None",
+                )
+                if write.extra_label_field
+                else None
+            )
+            markers: list[pa.ChunkedArray | pa.Array] = []
             for name, values_of in zip(names, values, strict=True):
                 kind = values_of.type
                 if pa.types.is_list(kind) or pa.types.is_large_list(kind):
                     empty = pc.equal(pc.list_value_length(values_of), 0)
                     if pc.any(empty).as_py():
                         writer.empty.setdefault(name, []).extend(kept_keys.filter(empty).to_pylist())
+                        marked = pc.fill_null(empty, False)  # a null list is not an empty one
+                        markers.append(pc.if_else(marked, ARRAY_DELIMITER + writer.marker(name), ""))
+            leading = [kept_keys]
+            if writer.labelled:
+                leading.append(_label_column(labels, markers, m))
         else:
             spec = write.spec
             starts = seen.setdefault(_id_space(spec.start), set())
@@ -696,13 +756,15 @@ def _node_emitter(
         if key is None or key in keys:
             return
         keys.add(key)
-        leading = [csv_field(key)]
-        if extra:
-            leading.append(csv_field([label, row[extra]]))
         values = [source if constant else row.get(source) for constant, source in sources]
+        labels = [label, row[extra]] if extra else []
         for name, value in zip(names, values, strict=True):
             if isinstance(value, list | tuple) and not value:
                 writer.empty.setdefault(name, []).append(key)
+                labels.append(writer.marker(name))
+        leading = [csv_field(key)]
+        if writer.labelled:
+            leading.append(csv_field(labels) if labels else "")
         writer.write(leading, values)
 
     return emit

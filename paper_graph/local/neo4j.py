@@ -281,7 +281,7 @@ def start(instance: Instance, timeout: float = 120.0, *, http: bool = True) -> i
             _wait_bolt(instance, pw, pid, timeout)
         return pid
     _prepare(instance, guide)
-    if _port_taken(instance.bolt_port):
+    if _listening(instance.bolt_port):
         raise Neo4jLocalError(
             f"port {instance.bolt_port} already answers, but not as instance {instance.name!r}"
             f" (no server of its own runs from {instance.home}); pick other ports"
@@ -324,7 +324,8 @@ def wait_ready(instance: Instance, timeout: float = 120.0) -> None:
     _wait_bolt(instance, password(), pid, timeout)
 
 
-POLL_SECONDS = 0.25
+POLL_SECONDS = 0.05  # a refused TCP connect is all a poll costs until the port listens (`_listening`)
+STOP_POLL_SECONDS = 0.02  # a signal-0 probe of the pid
 
 
 def _wait_bolt(
@@ -332,8 +333,13 @@ def _wait_bolt(
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        # both listeners: Bolt comes up first, and the server still exits if the HTTP port is taken
-        if bolt_ready(instance, pw) and (not http or http_ready(instance)):
+        # both listeners: Bolt comes up first, and the server still exits if the HTTP port is taken;
+        # the driver's handshake only once the port listens (it costs CPU the starting JVM needs)
+        if (
+            _listening(instance.bolt_port)
+            and bolt_ready(instance, pw)
+            and (not http or (_listening(instance.http_port) and http_ready(instance)))
+        ):
             return
         try:
             finished, _ = os.waitpid(pid, os.WNOHANG)
@@ -351,8 +357,9 @@ def _wait_bolt(
     )
 
 
-def _port_taken(port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+def _listening(port: int) -> bool:
+    """Something accepts TCP connections on the loopback port (refused at once when nothing does)."""
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
         return True
     return False
 
@@ -390,7 +397,7 @@ def stop(instance: Instance, timeout: float = 60.0) -> bool:
     while _alive(pid) and time.monotonic() < deadline:
         with contextlib.suppress(ChildProcessError):  # reap it if it is our child
             os.waitpid(pid, os.WNOHANG)
-        time.sleep(0.2)
+        time.sleep(STOP_POLL_SECONDS)
     killed = _alive(pid)
     if killed:
         os.kill(pid, signal.SIGKILL)

@@ -121,6 +121,7 @@ def _edge_case_tables() -> dict[str, pa.Table]:
     papers[1]["github_repo"] = "HTTP://www.GitHub.com/Lab/Repo.git/"
     papers[2]["fetched_at"] = datetime(2025, 1, 2, 3, 4, 5, 60, tzinfo=ZoneInfo("UTC"))
     papers[3]["fetched_at"] = datetime(999, 1, 2, tzinfo=ZoneInfo("UTC"))  # a batch through the row path
+    papers[2]["sources"] = ["daily"]  # no empty list: no marker label, beside papers with one or two
     tables["papers"] = pa.Table.from_pylist(papers, schema=tables["papers"].schema)
     authors = tables["authors"].to_pylist()
     authors[0]["name"] = "  Ada   LOVELACE "
@@ -172,6 +173,15 @@ def test_the_columnar_files_are_the_row_files_byte_for_byte(
         assert mine.header.read_bytes() == theirs.header.read_bytes(), mine.header.name
         assert mine.data.read_bytes() == theirs.data.read_bytes(), mine.data.name
     assert columnar.empty_arrays == rows.empty_arrays
+    # the nodes with an empty list carry its marker label in their :LABEL column (fill_empty_arrays)
+    data = {g.name: g.data.read_bytes() for g in columnar.groups if g.kind == "nodes"}
+    assert {(e.label, e.prop) for e in columnar.empty_arrays} == {
+        ("Paper", "categories"),
+        ("Paper", "sources"),
+        ("Entity", "aliases"),
+    }
+    for empty in columnar.empty_arrays:
+        assert data[empty.label].count(empty.marker.encode()) == len(empty.keys) > 0, empty.marker
     assert columnar.step_rows == rows.step_rows
     assert {g.name for g in columnar.groups if g.multiline} == {"Paper"}
 
@@ -249,7 +259,7 @@ def test_bulk_load_writes_empty_lists_as_the_transactional_load_does(
         ("Paper", "categories"),
         ("Entity", "aliases"),
     }
-    lists = "MATCH (n) WHERE n.categories = [] OR n.aliases = [] RETURN count(n) AS n"
+    lists = "MATCH (n) WHERE n.categories = [] OR n.aliases = [] RETURN count(*) AS n"
     with _driver(bulk_instance) as driver:
         bulk = canonical_dump(driver)
         assert bulk == transactional, _diff(bulk, transactional)
@@ -258,6 +268,13 @@ def test_bulk_load_writes_empty_lists_as_the_transactional_load_does(
             == neo4j_clean.execute_query(lists).records[0]["n"]
             >= 2
         )
+        # the importer's marker labels are gone: from the nodes, and from the labels Browser lists
+        marked = (
+            "MATCH (n) WHERE any(x IN labels(n) WHERE x STARTS WITH 'BulkEmptyList') RETURN count(*) AS n"
+        )
+        assert driver.execute_query(marked).records[0]["n"] == 0
+        labels = {r["label"] for r in driver.execute_query("CALL db.labels()").records}
+        assert "Paper" in labels and not any(label.startswith("BulkEmptyList") for label in labels)
 
 
 def test_files_that_cannot_be_written_leave_the_old_graph_served(
