@@ -15,8 +15,6 @@ import logging
 import multiprocessing
 import secrets
 import shutil
-import sys
-import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +23,6 @@ from typing import IO, Any
 from paper_graph.run import RunDir
 
 log = logging.getLogger(__name__)
-# a `python -m` main module is imported once in the workers' forkserver (see `worker_pool`), then each
-# worker runs it again as its __mp_main__, as spawned workers do; runpy warns about exactly that
-warnings.filterwarnings(
-    "ignore", message=r"'[\w.]+' found in sys\.modules after import of package", category=RuntimeWarning
-)
 
 PAPERS = "papers.jsonl"
 MENTIONS = "mentions.jsonl"
@@ -148,21 +141,17 @@ def worker_pool(n_process: int) -> Iterator[Any]:
     n_process <= 1: the caller extracts in its own process); stopped when the block ends.
 
     Forkserver workers: a fresh single-threaded server process imports, once, the modules every worker
-    needs (spaCy and the pipeline's, this module, the main module), and each worker is a fork of it.
-    Not a fork of this process, which may have threads (an Airflow task, a driver pool) and could
-    deadlock in the child; and not spawned, where each worker imports all of them again itself."""
+    needs (spaCy and the pipeline's, this module), and each worker is a fork of it. Not a fork of this
+    process, which may have threads (an Airflow task, a driver pool) and could deadlock in the child;
+    and not spawned, where each worker imports all of them again itself. The main module is not
+    preloaded: each worker runs it as its __mp_main__, as a spawned one does, so a script without the
+    `if __name__ == "__main__"` guard gets multiprocessing's own error there; imported in the server,
+    it would start pools from pools without end."""
     if n_process <= 1:
         yield None
         return
     context = multiprocessing.get_context("forkserver")
-    main = sys.modules.get("__main__")
-    # `python -m module`: each worker runs the module again as its __mp_main__ (a script's path: the
-    # server's "__main__" preload covers it); a package's __main__ is never run again (nor here)
-    main_name = getattr(getattr(main, "__spec__", None), "name", None)
-    runs_main = main_name is not None and main_name != "__main__" and not main_name.endswith(".__main__")
-    context.set_forkserver_preload(
-        ["__main__", *([main_name] if runs_main else []), "extract.nlp.pipeline", __name__]
-    )
+    context.set_forkserver_preload(["extract.nlp.pipeline", __name__])
     with context.Pool(n_process, initializer=_load_pipeline) as pool:
         yield pool
 
