@@ -53,10 +53,19 @@ class EntityRegistry:
         return key in self._types
 
     def entity(self, key: str) -> Entity:
+        name, aliases = self._name_and_aliases(key, canonical_names(), _curated_aliases())
+        return Entity(entity_key=key, type=self._types[key], name=name, aliases=aliases)
+
+    def _name_and_aliases(
+        self, key: str, listed: Mapping[str, str], curated: Mapping[str, frozenset[str]]
+    ) -> tuple[str, list[str]]:
+        """The key's canonical name and its sorted aliases (every surface and curated alias but the name)."""
         surfaces = self._surfaces[key]
-        name = canonical_names().get(key) or self._discovered_name(key, surfaces)
-        aliases = set(surfaces) | _curated_aliases().get(key, set())
-        return Entity(entity_key=key, type=self._types[key], name=name, aliases=sorted(aliases - {name}))
+        name = listed.get(key) or self._discovered_name(key, surfaces)
+        extra = curated.get(key)
+        known = set(surfaces).union(extra) if extra else set(surfaces)
+        known.discard(name)
+        return name, sorted(known)
 
     def entities(self) -> Iterator[Entity]:
         for key in sorted(self._types):
@@ -70,13 +79,9 @@ class EntityRegistry:
         names: list[str] = []
         aliases: list[list[str]] = []
         for key in keys:
-            surfaces = self._surfaces[key]
-            name = listed.get(key) or self._discovered_name(key, surfaces)
-            extra = curated.get(key)
-            known = set(surfaces).union(extra) if extra else set(surfaces)
-            known.discard(name)
+            name, known = self._name_and_aliases(key, listed, curated)
             names.append(name)
-            aliases.append(sorted(known))
+            aliases.append(known)
         return {"entity_key": keys, "type": [self._types[k] for k in keys], "name": names, "aliases": aliases}
 
     @staticmethod
