@@ -3,9 +3,14 @@
 Each loader step that declares its writes (`Step.writes`, graph/db/writes.py) is turned into CSV
 files with separate header files: the step's table is read in batches, each batch goes through the
 step's own row function, and every row becomes the nodes and relationships it declares. Nothing is
-held in memory but the keys seen so far (one set per node label), which give the loader's MERGE and
-MATCH semantics: the first row of a key makes the node, a relationship is written only when both
-its ends exist. The importer then needs no `--skip-duplicate-nodes` / `--skip-bad-relationships`.
+held in memory but the keys seen so far (one mapping per node label, key -> node id), which give the
+loader's MERGE and MATCH semantics: the first row of a key makes the node, a relationship is written
+only when both its ends exist. The importer then needs no `--skip-duplicate-nodes` /
+`--skip-bad-relationships`.
+
+Node ids are the importer's `--id-type=actual`: each node gets the next global integer (0, 1, ...
+across all node files) as it is written, its key is an ordinary string property column, and a
+relationship's ends are written as those integers, so the importer keeps no id map of its own.
 
 Header types are those of the values written (`string`, `long`, `double`, `boolean`, `date`,
 `datetime` and their arrays), so the imported graph holds what the transactional loader writes.
@@ -203,7 +208,7 @@ class ImportFiles:
         args = [
             database,
             f"--array-delimiter={ARRAY_DELIMITER_OPTION}",
-            "--id-type=string",
+            "--id-type=actual",
             f"--report-file={self.folder / 'import.report'}",
             *(g.argument() for g in self.groups),
         ]
@@ -253,6 +258,23 @@ def _flat(row: Mapping[str, Any], load_id: str) -> dict[str, Any]:
         flat = {**nested, **flat}
     flat[model.LOAD_STAMP] = load_id
     return flat
+
+
+class _NodeIds:
+    """The node ids given so far: one mapping key -> id per id space (a key label), the ids dense and
+    global over all node files (`--id-type=actual`)."""
+
+    def __init__(self) -> None:
+        self.spaces: dict[model.Label, dict[str, int]] = {}
+        self.count = 0
+
+    def space(self, label: model.Label) -> dict[str, int]:
+        return self.spaces.setdefault(label, {})
+
+    def add(self, ids: dict[str, int], key: str) -> int:
+        ids[key] = self.count
+        self.count += 1
+        return ids[key]
 
 
 class _Writer:
@@ -332,7 +354,7 @@ def write_import_files(
     check_plan(planned)
     folder.mkdir(parents=True, exist_ok=True)
     load_id = snapshot_load_id(snapshot)
-    seen: dict[model.Label, set[str]] = {model.Label.SNAPSHOT: {load_id}}
+    node_ids = _NodeIds()
     groups: list[FileGroup] = []
     empty_arrays: list[EmptyArrays] = []
     step_rows: dict[str, int] = {}
@@ -340,8 +362,9 @@ def write_import_files(
     snapshot_node = _Writer(folder, "Snapshot", "nodes", model.Label.SNAPSHOT.value, ())
     properties = snapshot_properties(snapshot.manifest)
     snapshot_node.columns = _Columns(tuple(properties))
-    snapshot_node.write([csv_field(load_id)], list(properties.values()))
-    groups.append(snapshot_node.close([f"{model.LOAD_STAMP}:ID({model.Label.SNAPSHOT.value})"]))
+    snapshot_id = node_ids.add(node_ids.space(model.Label.SNAPSHOT), load_id)
+    snapshot_node.write([str(snapshot_id), csv_field(load_id)], list(properties.values()))
+    groups.append(snapshot_node.close([":ID", f"{model.LOAD_STAMP}:string"]))
 
     for step in planned:
         writers: list[tuple[NodeWrite | RelWrite, _Writer]] = []
@@ -366,9 +389,9 @@ def write_import_files(
                 )
         step_rows[step.name] = 0
         emitters = [
-            _node_emitter(write, writer, seen)
+            _node_emitter(write, writer, node_ids)
             if isinstance(write, NodeWrite)
-            else _relationship_emitter(write, writer, seen)
+            else _relationship_emitter(write, writer, node_ids)
             for write, writer in writers
         ]
         columnar = COLUMNS[step.to_rows] if _columnar_plan(step) else None
@@ -383,7 +406,7 @@ def write_import_files(
                 table = table.append_column(
                     model.LOAD_STAMP, pa.array([load_id] * table.num_rows, pa.string())
                 )
-                if _emit_columns(table, writers, seen):
+                if _emit_columns(table, writers, node_ids):
                     step_rows[step.name] += table.num_rows
                     continue
             rows = step.to_rows(batch)
@@ -394,7 +417,7 @@ def write_import_files(
                     emit(row)
         for write, writer in writers:
             if isinstance(write, NodeWrite):
-                leading = [f"{write.key}:ID({write.label.value})"]
+                leading = [":ID", f"{write.key}:string"]
                 if writer.labelled:
                     leading.append(":LABEL")
                 empty_arrays += [
@@ -402,11 +425,7 @@ def write_import_files(
                     for prop, keys in writer.empty.items()
                 ]
             else:
-                spec = write.spec
-                leading = [
-                    f":START_ID({_id_space(spec.start).value})",
-                    f":END_ID({_id_space(spec.end).value})",
-                ]
+                leading = [":START_ID", ":END_ID"]
             groups.append(writer.close(leading))
     return ImportFiles(
         folder,
@@ -653,7 +672,7 @@ def _field_names(write: NodeWrite | RelWrite, names: tuple[str, ...]) -> list[st
 def _emit_columns(
     table: pa.Table,
     writers: list[tuple[NodeWrite | RelWrite, _Writer]],
-    seen: dict[model.Label, set[str]],
+    node_ids: _NodeIds,
 ) -> bool:
     """Write a batch's columns through each write in turn; False (nothing written) when some column
     cannot be written this way (the caller takes the row path for the batch)."""
@@ -670,15 +689,18 @@ def _emit_columns(
     for write, writer in writers:
         names = writer.columns.names
         if isinstance(write, NodeWrite):
-            keys = seen.setdefault(write.label, set())
+            keys = node_ids.space(write.label)
             key_column = column(write.source(write.key))
+            first = next_id = node_ids.count
             mask = []
             for key in key_column.to_pylist():
                 if key is None or key in keys:
                     mask.append(False)
                 else:
-                    keys.add(key)
+                    keys[key] = next_id
+                    next_id += 1
                     mask.append(True)
+            node_ids.count = next_id
             keep = pa.array(mask, pa.bool_())
             kept_keys = key_column.filter(keep)
             m = len(kept_keys)
@@ -708,29 +730,19 @@ def _emit_columns(
                         writer.empty.setdefault(name, []).extend(kept_keys.filter(empty).to_pylist())
                         marked = pc.fill_null(empty, False)  # a null list is not an empty one
                         markers.append(pc.if_else(marked, ARRAY_DELIMITER + writer.marker(name), ""))
-            leading = [kept_keys]
+            leading = [pa.array(range(first, next_id), pa.int64()), kept_keys]
             if writer.labelled:
                 leading.append(_label_column(labels, markers, m))
         else:
             spec = write.spec
-            starts = seen.setdefault(_id_space(spec.start), set())
-            ends = seen.setdefault(_id_space(spec.end), set())
-            start_column, end_column = column(write.start_field), column(write.end_field)
-            wanted = (
-                zip(start_column.to_pylist(), end_column.to_pylist(), strict=True)
-                if write.where is None
-                else (
-                    (s, e) if w else (None, None)
-                    for s, e, w in zip(
-                        start_column.to_pylist(),
-                        end_column.to_pylist(),
-                        column(write.where).to_pylist(),
-                        strict=True,
-                    )
-                )
-            )
-            keep = pa.array([s in starts and e in ends for s, e in wanted], pa.bool_())
-            leading = [start_column.filter(keep), end_column.filter(keep)]
+            starts = node_ids.space(_id_space(spec.start))
+            ends = node_ids.space(_id_space(spec.end))
+            start_ids = pa.array([starts.get(s) for s in column(write.start_field).to_pylist()], pa.int64())
+            end_ids = pa.array([ends.get(e) for e in column(write.end_field).to_pylist()], pa.int64())
+            keep = pc.and_(pc.is_valid(start_ids), pc.is_valid(end_ids))  # MATCH: both ends exist
+            if write.where is not None:
+                keep = pc.and_(keep, pa.array([bool(w) for w in column(write.where).to_pylist()]))
+            leading = [start_ids.filter(keep), end_ids.filter(keep)]
             values = [column(write.source(p)).filter(keep) for p in names]
         writer.write_table(leading, values)
     return True
@@ -739,12 +751,10 @@ def _emit_columns(
 _CONSTANT, _FIELD = True, False
 
 
-def _node_emitter(
-    write: NodeWrite, writer: _Writer, seen: dict[model.Label, set[str]]
-) -> Callable[[dict[str, Any]], None]:
+def _node_emitter(write: NodeWrite, writer: _Writer, node_ids: _NodeIds) -> Callable[[dict[str, Any]], None]:
     """Writes a row's node unless its key was seen (MERGE: the first row of a key wins). What the
     declaration says is looked up once here, not per row."""
-    keys = seen.setdefault(write.label, set())
+    keys = node_ids.space(write.label)
     key_field, extra, label = write.source(write.key), write.extra_label_field, write.label.value
     names = writer.columns.names
     sources = [
@@ -755,14 +765,14 @@ def _node_emitter(
         key = row[key_field]
         if key is None or key in keys:
             return
-        keys.add(key)
+        node_id = node_ids.add(keys, key)
         values = [source if constant else row.get(source) for constant, source in sources]
         labels = [label, row[extra]] if extra else []
         for name, value in zip(names, values, strict=True):
             if isinstance(value, list | tuple) and not value:
                 writer.empty.setdefault(name, []).append(key)
                 labels.append(writer.marker(name))
-        leading = [csv_field(key)]
+        leading = [str(node_id), csv_field(key)]
         if writer.labelled:
             leading.append(csv_field(labels) if labels else "")
         writer.write(leading, values)
@@ -771,21 +781,21 @@ def _node_emitter(
 
 
 def _relationship_emitter(
-    write: RelWrite, writer: _Writer, seen: dict[model.Label, set[str]]
+    write: RelWrite, writer: _Writer, node_ids: _NodeIds
 ) -> Callable[[dict[str, Any]], None]:
     """Writes a row's relationship when both ends exist (MATCH) and its `where` field is true."""
     spec = write.spec
-    starts = seen.setdefault(_id_space(spec.start), set())  # the same sets the node emitters fill
-    ends = seen.setdefault(_id_space(spec.end), set())
+    starts = node_ids.space(_id_space(spec.start))  # the same mappings the node emitters fill
+    ends = node_ids.space(_id_space(spec.end))
     start_field, end_field, where = write.start_field, write.end_field, write.where
     fields = [write.source(p) for p in writer.columns.names]
 
     def emit(row: dict[str, Any]) -> None:
         if where is not None and not row.get(where):
             return
-        start, end = row.get(start_field), row.get(end_field)
-        if start not in starts or end not in ends:
+        start, end = starts.get(row.get(start_field)), ends.get(row.get(end_field))
+        if start is None or end is None:
             return
-        writer.write([csv_field(start), csv_field(end)], [row.get(f) for f in fields])
+        writer.write([str(start), str(end)], [row.get(f) for f in fields])
 
     return emit

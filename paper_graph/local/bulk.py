@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from neo4j import Driver, GraphDatabase
+from neo4j.exceptions import Neo4jError
 
 from graph.db.bulk import ImportFiles, fill_empty_arrays, write_import_files
 from graph.db.loader import ALL_STEPS, LoadReport, SnapshotSource, Step, ensure_schema, load_snapshot
@@ -193,7 +194,14 @@ def bulk_load(
     deferred_names = set(files.deferred)
     with _driver(instance) as driver:
         schema_started = time.perf_counter()
-        ensure_schema(driver, DATABASE, existing=set())  # the importer wrote no constraints or indexes
+        try:
+            ensure_schema(driver, DATABASE, existing=set())  # the importer wrote no constraints or indexes
+        except Neo4jError as exc:  # a key on two nodes: the files give each key one id (write_import_files)
+            raise BulkLoadError(
+                f"the imported graph breaks a constraint, so it was not created: {exc.message}\n"
+                f"The database of instance {instance.name!r} holds the import without its constraints:"
+                " fix the cause and bulk-load again with --force."
+            ) from exc
         fill_started = time.perf_counter()
         fill_empty_arrays(driver, files, DATABASE)
         fill_seconds = time.perf_counter() - fill_started

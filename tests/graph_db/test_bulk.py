@@ -6,6 +6,7 @@ PG_TEST_NEO4J_BULK_BOLT_PORT / PG_TEST_NEO4J_BULK_HTTP_PORT), never the shared t
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 from collections.abc import Iterator
@@ -86,10 +87,12 @@ def test_steps_without_declared_writes_are_left_to_the_transactional_loader(
     assert [s.name for s in deferred_steps()] == ["citations"]
     assert files.deferred == ["citations", "custom"]
     headers = {g.header.name: g.header.read_text().strip() for g in files.groups}
-    assert headers["hub_repos.0.header.csv"].startswith("key:ID(HubRepo),:LABEL,kind:string")
+    assert headers["hub_repos.0.header.csv"].startswith(":ID,key:string,:LABEL,kind:string")
     assert "last_modified:datetime" in headers["hub_repos.0.header.csv"]
-    assert headers["paper_hub_links.0.header.csv"] == ":START_ID(HubRepo),:END_ID(Paper),load_id:string"
-    assert headers["entities.0.header.csv"].startswith("key:ID(Entity),:LABEL,type:string")
+    assert headers["paper_hub_links.0.header.csv"] == ":START_ID,:END_ID,load_id:string"
+    assert headers["entities.0.header.csv"].startswith(":ID,key:string,:LABEL,type:string")
+    assert headers["Snapshot.header.csv"].startswith(":ID,load_id:string")
+    assert "--id-type=actual" in files.arguments()
     assert "published_at:date" in headers["papers.0.header.csv"]
     assert "categories:string[]" in headers["papers.0.header.csv"]
 
@@ -184,6 +187,35 @@ def test_the_columnar_files_are_the_row_files_byte_for_byte(
         assert data[empty.label].count(empty.marker.encode()) == len(empty.keys) > 0, empty.marker
     assert columnar.step_rows == rows.step_rows
     assert {g.name for g in columnar.groups if g.multiline} == {"Paper"}
+
+
+def _records(group: bulk_files.FileGroup) -> list[dict[str, str]]:
+    header = group.header.read_text(encoding="utf-8").strip().split(",")
+    with group.data.open(newline="", encoding="utf-8") as data:
+        return [dict(zip(header, row, strict=True)) for row in csv.reader(data)]
+
+
+def test_nodes_get_global_dense_ids_and_relationships_end_on_them(tmp_path: Path) -> None:
+    """`--id-type=actual`: 0..N-1 over all node files; an Author seen again in a later batch keeps its id."""
+    snapshot = write_fixture_snapshot(tmp_path / "edges", "v1", _edge_case_tables())
+    files = write_import_files(snapshot, tmp_path / "files", batch_size=3)
+    node_of: dict[int, tuple[str, str]] = {}  # id -> (label, key)
+    for group in files.groups:
+        if group.kind == "nodes":
+            key = group.header.read_text().strip().split(",")[1]  # the key: a string after :ID
+            assert key.endswith(":string"), group.header.name
+            for record in _records(group):
+                node_of[int(record[":ID"])] = (group.name, record[key])
+    assert sorted(node_of) == list(range(files.nodes))
+    assert len(set(node_of.values())) == files.nodes  # no key twice in a label
+    authored = [g for g in files.groups if g.name == "AUTHORED_BY"][0]
+    ends = [(node_of[int(r[":START_ID"])], node_of[int(r[":END_ID"])]) for r in _records(authored)]
+    assert all(start[0] == "Paper" and end[0] == "Author" for start, end in ends)
+    ada = model.author_key("Ada Lovelace")
+    first_paper = _edge_case_tables()["authors"].column("paper_id")[0].as_py()
+    # the same author twice on one paper (positions 0 and 99, rows in different batches): one node
+    assert ends.count((("Paper", first_paper), ("Author", ada))) == 2
+    assert sum(1 for label, key in node_of.values() if (label, key) == ("Author", ada)) == 1
 
 
 def test_bulk_load_refuses_a_server_that_is_not_the_local_one() -> None:
@@ -296,6 +328,26 @@ def test_files_that_cannot_be_written_leave_the_old_graph_served(
     assert neo4j_local.running_pid(bulk_instance) is not None
     with _driver(bulk_instance) as driver:
         assert canonical_dump(driver) == before
+
+
+def test_a_key_on_two_imported_nodes_fails_the_constraints_loudly(
+    bulk_instance: neo4j_local.Instance, v1: Snapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files give each key one node (the first row wins); were a key written twice, the import
+    would take it (ids are the files' own), and the uniqueness constraint after it fails: an error."""
+    from paper_graph.local import bulk as local_bulk
+
+    def with_a_duplicate(*args, **kwargs):  # type: ignore[no-untyped-def]
+        files = write_import_files(*args, **kwargs)
+        papers = next(g for g in files.groups if g.name == "Paper")
+        first = papers.data.read_text(encoding="utf-8").splitlines(keepends=True)[0]
+        with papers.data.open("a", encoding="utf-8") as data:  # the same paper_id under a new node id
+            data.write(f"{files.nodes}{first[first.index(',') :]}")
+        return files
+
+    monkeypatch.setattr(local_bulk, "write_import_files", with_a_duplicate)
+    with pytest.raises(BulkLoadError, match="breaks a constraint.*paper_id"):
+        bulk_load(bulk_instance, v1, force=True)
 
 
 def test_load_bulk_from_the_command_line_refuses_remote_and_non_empty(
