@@ -29,11 +29,11 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
-from neo4j import Driver
 
 from graph.db import model
 from graph.db.loader import (
     ALL_STEPS,
+    PAPER_LIST_PROPERTIES,
     SnapshotSource,
     Step,
     _rows,
@@ -45,15 +45,10 @@ from graph.db.loader import (
     snapshot_load_id,
     snapshot_properties,
 )
-from graph.db.queries import loader_statement
 from graph.db.writes import NodeWrite, RelWrite
 
 ARRAY_DELIMITER = "\x1f"  # the ASCII unit separator: never in names, aliases or categories
 ARRAY_DELIMITER_OPTION = "U+001F"
-# The importer cannot write an empty array (it leaves the property out): a node whose property `p` is
-# an empty list gets this label too (its :LABEL column), and `fill_empty_arrays` sets `p = []` on
-# those nodes and removes the label (no key list to send and match against every node's key).
-EMPTY_LIST_MARKER = "BulkEmptyList_{prop}"
 DEFAULT_BATCH_SIZE = 20_000
 
 
@@ -97,7 +92,8 @@ def _quoted(text: str) -> str:
 
 
 def csv_field(value: Any) -> str:
-    """None is an empty, unquoted field (no property); strings, arrays and datetimes are quoted, so an
+    """None and an empty list are an empty, unquoted field (no property: an empty list is absent in
+    the graph, see loader.PAPER_LIST_PROPERTIES); strings, arrays and datetimes are quoted, so an
     empty string stays an empty string (a datetime as Arrow's CSV writer writes its text)."""
     kind = type(value)
     if kind is str:  # most fields: tested first, by exact type (the call is per field, 6M times a corpus)
@@ -107,6 +103,8 @@ def csv_field(value: Any) -> str:
     if kind is int:
         return str(value)
     if isinstance(value, list | tuple):
+        if not value:
+            return ""
         if all(type(v) is str for v in value):
             return _quoted(ARRAY_DELIMITER.join(value))
         return _quoted(ARRAY_DELIMITER.join(_scalar_text(v) for v in value))
@@ -151,20 +149,6 @@ class _Columns:
         return f"{name}:{self.types.get(name, default)}"
 
 
-@dataclass(frozen=True)
-class EmptyArrays:
-    """Nodes whose property is an empty list: the importer leaves it out, `fill_empty_arrays` sets it."""
-
-    label: str
-    key: str
-    prop: str
-    keys: list[str]
-
-    @property
-    def marker(self) -> str:
-        return EMPTY_LIST_MARKER.format(prop=self.prop)
-
-
 @dataclass
 class FileGroup:
     """One `--nodes=` or `--relationships=` argument: a header file and a data file."""
@@ -187,7 +171,6 @@ class ImportFiles:
     groups: list[FileGroup]
     deferred: list[str]  # steps the transactional loader runs after the import
     seconds: float
-    empty_arrays: list[EmptyArrays] = field(default_factory=list)
     step_rows: dict[str, int] = field(default_factory=dict)  # rows each step's row function gave
 
     @property
@@ -289,13 +272,10 @@ class _Writer:
         columns: tuple[str, ...],
         *,
         labelled: bool = False,
-        lists: Iterable[str] = (),
     ) -> None:
         self.group = FileGroup(kind, name, folder / f"{stem}.header.csv", folder / f"{stem}.csv")
         self.columns = _Columns(columns)
-        self.empty: dict[str, list[str]] = {}  # property -> keys of nodes where it is an empty list
-        self.labelled = labelled  # nodes with a :LABEL column (a second label, empty-list markers)
-        self.lists = frozenset(lists)  # the properties that can be lists: they can get a marker
+        self.labelled = labelled  # nodes with a :LABEL column (their second label)
         self._file: IO[bytes] = self.group.data.open("wb")
 
     def write(self, leading: list[str], values: list[Any]) -> None:
@@ -324,15 +304,6 @@ class _Writer:
         self._file.write(sink.getvalue())
         self.group.records += table.num_rows
 
-    def marker(self, prop: str) -> str:
-        """The label of the nodes whose `prop` is an empty list (see EMPTY_LIST_MARKER)."""
-        if not self.labelled or prop not in self.lists:
-            raise BulkPlanError(
-                f"{self.group.name}.{prop}: an empty list, but the step's table has no list column {prop!r}"
-                " (so its file has no :LABEL column for the empty-list marker)"
-            )
-        return EMPTY_LIST_MARKER.format(prop=prop)
-
     def close(self, leading_headers: list[str]) -> FileGroup:
         self._file.close()
         header = [*leading_headers, *map(self.columns.header, self.columns.names)]
@@ -356,7 +327,6 @@ def write_import_files(
     load_id = snapshot_load_id(snapshot)
     node_ids = _NodeIds()
     groups: list[FileGroup] = []
-    empty_arrays: list[EmptyArrays] = []
     step_rows: dict[str, int] = {}
 
     snapshot_node = _Writer(folder, "Snapshot", "nodes", model.Label.SNAPSHOT.value, ())
@@ -372,17 +342,10 @@ def write_import_files(
             stem = f"{step.name}.{i}"
             if isinstance(write, NodeWrite):
                 columns = tuple(p for p in write.properties if p != write.key)
-                lists = _list_properties(write, step)
-                writer = _Writer(
-                    folder,
-                    stem,
-                    "nodes",
-                    write.label.value,
-                    columns,
-                    labelled=bool(write.extra_label_field or lists),
-                    lists=lists,
+                labelled = write.extra_label_field is not None
+                writers.append(
+                    (write, _Writer(folder, stem, "nodes", write.label.value, columns, labelled=labelled))
                 )
-                writers.append((write, writer))
             else:
                 writers.append(
                     (write, _Writer(folder, stem, "relationships", write.type.value, write.properties))
@@ -420,10 +383,6 @@ def write_import_files(
                 leading = [":ID", f"{write.key}:string"]
                 if writer.labelled:
                     leading.append(":LABEL")
-                empty_arrays += [
-                    EmptyArrays(write.label.value, write.key, prop, keys)
-                    for prop, keys in writer.empty.items()
-                ]
             else:
                 leading = [":START_ID", ":END_ID"]
             groups.append(writer.close(leading))
@@ -433,47 +392,8 @@ def write_import_files(
         groups,
         [s.name for s in deferred_steps(steps)],
         time.perf_counter() - started,
-        empty_arrays,
         step_rows,
     )
-
-
-def fill_empty_arrays(driver: Driver, files: ImportFiles, database: str | None = None) -> int:
-    """Set the empty-list properties the importer left out, on the nodes it gave their marker label
-    (EMPTY_LIST_MARKER), and remove the label; returns how many were set. One statement per property;
-    the label is a parameter, so 5.26 plans a scan of the node records filtered by label (no label
-    scan), but no node's properties are read but the marked ones'."""
-    statement = loader_statement("empty_arrays")
-    written = 0
-    for prop in dict.fromkeys(e.prop for e in files.empty_arrays):  # Paper and Entity could share one
-        records, _, _ = driver.execute_query(
-            statement, marker=EMPTY_LIST_MARKER.format(prop=prop), prop=prop, database_=database
-        )
-        written += int(records[0]["written"])
-    return written
-
-
-def _list_properties(write: NodeWrite, step: Step) -> tuple[str, ...]:
-    """The write's properties fed by a list column of the step's table (model.TABLES)."""
-    table = model.TABLES.get(step.table)
-    if table is None:
-        return ()
-    lists = {f.name for f in table.schema if pa.types.is_list(f.type) or pa.types.is_large_list(f.type)}
-    return tuple(p for p in write.properties if p not in write.constants and write.source(p) in lists)
-
-
-def _label_column(
-    labels: pa.ChunkedArray | pa.Array | None, markers: list[pa.ChunkedArray | pa.Array], rows: int
-) -> pa.ChunkedArray | pa.Array:
-    """The :LABEL column as `csv_field` gives the row path's label list: the second labels (or none),
-    then each marker (`markers`: the delimiter and the marker, or ""); null (an empty field) for none.
-    (The join kernel's null_handling="skip" drops the rows whose parts are all null, so no nulls.)"""
-    parts = [labels if labels is not None else pa.array([""] * rows, pa.string()), *markers]
-    joined = pc.binary_join_element_wise(*parts, "") if len(parts) > 1 else parts[0]
-    if labels is not None:
-        return joined
-    trimmed = pc.utf8_slice_codeunits(joined, len(ARRAY_DELIMITER))  # the first marker's delimiter
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
 
 # ---- the columnar path: a batch's rows as Arrow columns, written by Arrow's CSV writer ------------
@@ -536,13 +456,18 @@ def _timestamp_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.
 def _csv_ready(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     """An array as the text `csv_field` gives its values: a list joined by the array delimiter."""
     kind = column.type
-    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
-        return pc.binary_join(column, ARRAY_DELIMITER)
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):  # an empty list: null (no property)
+        return pc.binary_join(_empty_as_null(column), ARRAY_DELIMITER)
     if column.null_count == len(column) and _type_key(kind) in (None, "datetime"):
         return pa.nulls(len(column), pa.string())
     if pa.types.is_timestamp(kind):
         return _timestamp_text(column)
     return column
+
+
+def _empty_as_null(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """A list column with its empty lists made null (an empty list is absent in the graph)."""
+    return pc.if_else(pc.equal(pc.list_value_length(column), 0), pa.scalar(None, column.type), column)
 
 
 def _has_line_break(column: pa.ChunkedArray | pa.Array) -> bool:
@@ -562,6 +487,9 @@ def _paper_columns(batch: pa.RecordBatch | pa.Table) -> pa.Table:
     table = _as_table(batch)
     missing = pa.nulls(table.num_rows, pa.string())
     columns = {k: table.column(k) if k in table.column_names else missing for k in model.PAPER_PROPERTIES}
+    for name in PAPER_LIST_PROPERTIES:
+        if name in table.column_names:
+            columns[name] = _empty_as_null(columns[name])
     columns["paper_id"] = table.column("paper_id")
     return pa.table(columns)
 
@@ -584,9 +512,7 @@ def _author_columns(batch: pa.RecordBatch | pa.Table) -> pa.Table:
 
 def _entity_columns(batch: pa.RecordBatch | pa.Table) -> pa.Table:
     table = _as_table(batch)
-    aliases = table.column("aliases")
-    if aliases.null_count:
-        aliases = pa.array([a or [] for a in aliases.to_pylist()], pa.list_(pa.string()))
+    aliases = _empty_as_null(table.column("aliases"))
     return pa.table(
         {
             "key": table.column("entity_key"),
@@ -710,29 +636,17 @@ def _emit_columns(
                 else column(write.source(p)).filter(keep)
                 for p in names
             ]
-            labels = (  # the :LABEL column: the second label, then the markers (below)
-                pc.binary_join_element_wise(
-                    pa.array([write.label.value] * m, pa.string()),
-                    column(write.extra_label_field).filter(keep),
-                    ARRAY_DELIMITER,
-                    null_handling="replace",
-                    null_replacement="None",
-                )
-                if write.extra_label_field
-                else None
-            )
-            markers: list[pa.ChunkedArray | pa.Array] = []
-            for name, values_of in zip(names, values, strict=True):
-                kind = values_of.type
-                if pa.types.is_list(kind) or pa.types.is_large_list(kind):
-                    empty = pc.equal(pc.list_value_length(values_of), 0)
-                    if pc.any(empty).as_py():
-                        writer.empty.setdefault(name, []).extend(kept_keys.filter(empty).to_pylist())
-                        marked = pc.fill_null(empty, False)  # a null list is not an empty one
-                        markers.append(pc.if_else(marked, ARRAY_DELIMITER + writer.marker(name), ""))
             leading = [pa.array(range(first, next_id), pa.int64()), kept_keys]
-            if writer.labelled:
-                leading.append(_label_column(labels, markers, m))
+            if write.extra_label_field:  # the :LABEL column: the key label and the second one
+                leading.append(
+                    pc.binary_join_element_wise(
+                        pa.array([write.label.value] * m, pa.string()),
+                        column(write.extra_label_field).filter(keep),
+                        ARRAY_DELIMITER,
+                        null_handling="replace",
+                        null_replacement="None",
+                    )
+                )
         else:
             spec = write.spec
             starts = node_ids.space(_id_space(spec.start))
@@ -767,14 +681,9 @@ def _node_emitter(write: NodeWrite, writer: _Writer, node_ids: _NodeIds) -> Call
             return
         node_id = node_ids.add(keys, key)
         values = [source if constant else row.get(source) for constant, source in sources]
-        labels = [label, row[extra]] if extra else []
-        for name, value in zip(names, values, strict=True):
-            if isinstance(value, list | tuple) and not value:
-                writer.empty.setdefault(name, []).append(key)
-                labels.append(writer.marker(name))
         leading = [str(node_id), csv_field(key)]
-        if writer.labelled:
-            leading.append(csv_field(labels) if labels else "")
+        if extra:
+            leading.append(csv_field([label, row[extra]]))
         writer.write(leading, values)
 
     return emit

@@ -128,11 +128,24 @@ def _rows(batch: pa.RecordBatch | pa.Table) -> list[dict[str, Any]]:
     return batch.to_pylist()
 
 
+# A list property that is empty is absent in the graph, as a null scalar is (Neo4j's importer cannot
+# write an empty array, so both load paths leave it out); the rows send it as null, so a load whose
+# list became empty removes the property (`SET p += row.properties`, `SET e.aliases = row.aliases`).
+PAPER_LIST_PROPERTIES: tuple[str, ...] = tuple(
+    f.name
+    for f in model.TABLES["papers"].schema
+    if f.name in model.PAPER_PROPERTIES and (pa.types.is_list(f.type) or pa.types.is_large_list(f.type))
+)
+
+
 def paper_rows(batch: pa.RecordBatch | pa.Table) -> list[dict[str, Any]]:
-    return [
-        {"paper_id": row["paper_id"], "properties": {k: row.get(k) for k in model.PAPER_PROPERTIES}}
-        for row in _rows(batch)
-    ]
+    rows = []
+    for row in _rows(batch):
+        properties = {k: row.get(k) for k in model.PAPER_PROPERTIES}
+        for name in PAPER_LIST_PROPERTIES:
+            properties[name] = properties[name] or None  # empty: absent (see above)
+        rows.append({"paper_id": row["paper_id"], "properties": properties})
+    return rows
 
 
 def repository_rows(batch: pa.RecordBatch | pa.Table) -> list[dict[str, Any]]:
@@ -150,7 +163,7 @@ def entity_rows(batch: pa.RecordBatch | pa.Table) -> list[dict[str, Any]]:
             "label": model.entity_label(row["type"]).value,
             "type": row["type"],
             "name": row["name"],
-            "aliases": row.get("aliases") or [],
+            "aliases": row.get("aliases") or None,  # empty: absent (PAPER_LIST_PROPERTIES)
         }
         for row in _rows(batch)
     ]

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from neo4j import Driver, GraphDatabase
 from neo4j.exceptions import Neo4jError
 
-from graph.db.bulk import ImportFiles, fill_empty_arrays, write_import_files
+from graph.db.bulk import ImportFiles, write_import_files
 from graph.db.loader import ALL_STEPS, LoadReport, SnapshotSource, Step, ensure_schema, load_snapshot
 from paper_graph import connection
 from paper_graph.local import neo4j as neo4j_local
@@ -41,7 +41,6 @@ class BulkReport:
     tool_seconds: float  # neo4j-admin database import full (its JVM included)
     start_seconds: float  # the server started again, until Bolt and HTTP answer
     schema_seconds: float  # constraints and indexes created (and populated) on the imported graph
-    fill_seconds: float  # the empty lists the importer cannot write
     deferred: LoadReport  # the Snapshot stamp and the steps the importer does not write
     seconds: float  # the whole load, from the snapshot to a queryable graph
     probe_seconds: float = 0.0  # starting the server to see whether its database is empty
@@ -84,7 +83,6 @@ class BulkReport:
             "import tool": self.tool_seconds,
             "start": self.start_seconds,
             "constraints": self.schema_seconds,
-            "empty lists": self.fill_seconds,
             "deferred steps": self.deferred.seconds,
         }
 
@@ -202,9 +200,7 @@ def bulk_load(
                 f"The database of instance {instance.name!r} holds the import without its constraints:"
                 " fix the cause and bulk-load again with --force."
             ) from exc
-        fill_started = time.perf_counter()
-        fill_empty_arrays(driver, files, DATABASE)
-        fill_seconds = time.perf_counter() - fill_started
+        schema_seconds = time.perf_counter() - schema_started
         deferred = load_snapshot(
             driver,
             snapshot,
@@ -219,8 +215,7 @@ def bulk_load(
         stop_seconds=tool_started - stop_started,
         tool_seconds=start_started - tool_started,
         start_seconds=start_seconds,
-        schema_seconds=fill_started - schema_started,
-        fill_seconds=fill_seconds,
+        schema_seconds=schema_seconds,
         deferred=deferred,
         seconds=time.perf_counter() - started,
         probe_seconds=probe_seconds,

@@ -175,16 +175,14 @@ def test_the_columnar_files_are_the_row_files_byte_for_byte(
     for mine, theirs in zip(columnar.groups, rows.groups, strict=True):
         assert mine.header.read_bytes() == theirs.header.read_bytes(), mine.header.name
         assert mine.data.read_bytes() == theirs.data.read_bytes(), mine.data.name
-    assert columnar.empty_arrays == rows.empty_arrays
-    # the nodes with an empty list carry its marker label in their :LABEL column (fill_empty_arrays)
-    data = {g.name: g.data.read_bytes() for g in columnar.groups if g.kind == "nodes"}
-    assert {(e.label, e.prop) for e in columnar.empty_arrays} == {
-        ("Paper", "categories"),
-        ("Paper", "sources"),
-        ("Entity", "aliases"),
-    }
-    for empty in columnar.empty_arrays:
-        assert data[empty.label].count(empty.marker.encode()) == len(empty.keys) > 0, empty.marker
+    # an empty list is an empty, unquoted field, as a null is (no property): no marker label, so the
+    # papers need no :LABEL column
+    headers = {g.name: g.header.read_text() for g in columnar.groups}
+    assert ":LABEL" not in headers["Paper"] and ":LABEL" in headers["Entity"]
+    key = _edge_case_tables()["entities"].column("entity_key")[0].as_py()  # its aliases are []
+    entities = next(g for g in columnar.groups if g.name == "Entity")
+    line = next(x for x in entities.data.read_text(encoding="utf-8").splitlines() if f',"{key}",' in x)
+    assert line.endswith(f',,"{columnar.load_id}"'), line
     assert columnar.step_rows == rows.step_rows
     assert {g.name for g in columnar.groups if g.multiline} == {"Paper"}
 
@@ -216,6 +214,25 @@ def test_nodes_get_global_dense_ids_and_relationships_end_on_them(tmp_path: Path
     # the same author twice on one paper (positions 0 and 99, rows in different batches): one node
     assert ends.count((("Paper", first_paper), ("Author", ada))) == 2
     assert sum(1 for label, key in node_of.values() if (label, key) == ("Author", ada)) == 1
+
+
+def test_a_relationship_to_a_key_that_is_no_node_is_not_written(tmp_path: Path) -> None:
+    """The loader's MATCH: a mention of an entity, a reference to a paper, that the snapshot has no
+    node for is left out (the ids are looked up among the nodes written, so none can be dangling)."""
+    tables = _edge_case_tables()
+    plain = write_import_files(write_fixture_snapshot(tmp_path / "plain", "v1", tables), tmp_path / "a")
+    mention = {**tables["paper_entities"].slice(0, 1).to_pylist()[0], "entity_key": "method:nowhere"}
+    tables["paper_entities"] = pa.concat_tables(
+        [tables["paper_entities"], pa.Table.from_pylist([mention], schema=tables["paper_entities"].schema)]
+    )
+    reference = {**tables["references"].slice(0, 1).to_pylist()[0], "cited_paper_id": "2999.99999"}
+    tables["references"] = pa.concat_tables(
+        [tables["references"], pa.Table.from_pylist([reference], schema=tables["references"].schema)]
+    )
+    dangling = write_import_files(write_fixture_snapshot(tmp_path / "dangling", "v1", tables), tmp_path / "b")
+    assert dangling.step_rows["mentions"] == plain.step_rows["mentions"] + 1  # read, not written
+    for mine, theirs in zip(dangling.groups[1:], plain.groups[1:], strict=True):  # not the row counts
+        assert mine.data.read_bytes() == theirs.data.read_bytes(), mine.data.name
 
 
 def test_bulk_load_refuses_a_server_that_is_not_the_local_one() -> None:
@@ -272,7 +289,7 @@ def test_bulk_with_citations_and_hub_links_equals_the_transactional_load(
         assert driver.execute_query(stamps).records == transactional_stamps
 
 
-def test_bulk_load_writes_empty_lists_as_the_transactional_load_does(
+def test_an_empty_list_is_absent_on_both_load_paths(
     bulk_instance: neo4j_local.Instance, neo4j_clean, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     tables = fixture_tables("v1")
@@ -286,27 +303,19 @@ def test_bulk_load_writes_empty_lists_as_the_transactional_load_does(
     load_snapshot(neo4j_clean, snapshot)
     transactional = canonical_dump(neo4j_clean)
 
-    report = bulk_load(bulk_instance, snapshot, force=True)
-    assert {(e.label, e.prop) for e in report.files.empty_arrays} >= {
-        ("Paper", "categories"),
-        ("Entity", "aliases"),
-    }
-    lists = "MATCH (n) WHERE n.categories = [] OR n.aliases = [] RETURN count(*) AS n"
+    bulk_load(bulk_instance, snapshot, force=True)
+    absent = (
+        "MATCH (p:Paper {paper_id: $paper_id}), (e:Entity {key: $key})"
+        " RETURN p.categories IS NULL AND e.aliases IS NULL AS absent, p.sources IS NOT NULL AS kept"
+    )
+    ids = {"paper_id": papers[0]["paper_id"], "key": entities[0]["entity_key"]}
+    empty = "MATCH (n) WHERE n.categories = [] OR n.sources = [] OR n.aliases = [] RETURN count(*) AS n"
     with _driver(bulk_instance) as driver:
         bulk = canonical_dump(driver)
         assert bulk == transactional, _diff(bulk, transactional)
-        assert (
-            driver.execute_query(lists).records[0]["n"]
-            == neo4j_clean.execute_query(lists).records[0]["n"]
-            >= 2
-        )
-        # the importer's marker labels are gone: from the nodes, and from the labels Browser lists
-        marked = (
-            "MATCH (n) WHERE any(x IN labels(n) WHERE x STARTS WITH 'BulkEmptyList') RETURN count(*) AS n"
-        )
-        assert driver.execute_query(marked).records[0]["n"] == 0
-        labels = {r["label"] for r in driver.execute_query("CALL db.labels()").records}
-        assert "Paper" in labels and not any(label.startswith("BulkEmptyList") for label in labels)
+        for graph in (driver, neo4j_clean):
+            assert graph.execute_query(absent, ids).records[0].data() == {"absent": True, "kept": True}
+            assert graph.execute_query(empty).records[0]["n"] == 0
 
 
 def test_files_that_cannot_be_written_leave_the_old_graph_served(

@@ -224,6 +224,45 @@ def test_rerun_of_a_date_drops_the_entity_no_paper_mentions_any_more(
     assert {"method:lora", "model:alphanet", "method:adapter"} <= keys  # still mentioned, or in the table
 
 
+def test_a_list_that_became_empty_is_removed_and_an_empty_list_is_never_written(
+    neo4j_clean, v1: Snapshot, tmp_path: Path
+) -> None:
+    """In the graph an empty list is absent, as a null is: a later load whose list became empty
+    removes the property (the Parquet snapshot keeps `[]`)."""
+    load_snapshot(neo4j_clean, v1, batch_size=2)
+    paper_id = fixture_tables("v1")["papers"].column("paper_id")[0].as_py()
+    entity_key = fixture_tables("v1")["entities"].column("entity_key")[0].as_py()
+    lists = (
+        "MATCH (p:Paper {paper_id: $paper_id}), (e:Entity {key: $entity_key})"
+        " RETURN p.categories AS categories, p.sources AS sources, e.aliases AS aliases"
+    )
+    before = neo4j_clean.execute_query(lists, paper_id=paper_id, entity_key=entity_key).records[0]
+    assert before["categories"] and before["sources"] and before["aliases"]
+
+    tables = fixture_tables("v1")
+    papers = tables["papers"].to_pylist()
+    papers[0]["categories"], papers[0]["sources"] = [], []
+    tables["papers"] = pa.Table.from_pylist(papers, schema=tables["papers"].schema)
+    entities = tables["entities"].to_pylist()
+    entities[0]["aliases"] = []
+    tables["entities"] = pa.Table.from_pylist(entities, schema=tables["entities"].schema)
+    write_snapshot(tmp_path, v1.manifest.snapshot_date, "fixture-run-1-emptied", tables)
+    emptied = open_snapshot(tmp_path, v1.manifest.snapshot_date)
+    kept = emptied.read_table("papers", ["paper_id", "categories"]).to_pylist()
+    assert {r["paper_id"]: r["categories"] for r in kept}[paper_id] == []  # the snapshot keeps []
+    load_snapshot(neo4j_clean, emptied, batch_size=2)
+
+    after = neo4j_clean.execute_query(
+        lists.replace("RETURN", "RETURN keys(p) AS paper_keys, keys(e) AS entity_keys,"),
+        paper_id=paper_id,
+        entity_key=entity_key,
+    ).records[0]
+    assert not {"categories", "sources"} & set(after["paper_keys"]), after["paper_keys"]
+    assert "aliases" not in after["entity_keys"] and "name" in after["entity_keys"]
+    empty = "MATCH (n) WHERE n.categories = [] OR n.sources = [] OR n.aliases = [] RETURN count(*) AS n"
+    assert neo4j_clean.execute_query(empty).records[0]["n"] == 0
+
+
 FAILURE_POINTS = [
     ("papers", 2),
     ("authors", 2),
