@@ -140,26 +140,29 @@ def extract(shard: Shard, batch_size: int, n_process: int, pool: Any | None = No
 
 @contextlib.contextmanager
 def worker_pool(n_process: int) -> Iterator[Any]:
-    """A pool of `n_process` extraction workers, each loading the pipeline as it starts (None when
+    """A pool of `n_process` extraction workers, each with the pipeline loaded (None when
     n_process <= 1: the caller extracts in its own process); stopped when the block ends.
 
     Forkserver workers: a fresh single-threaded server process imports, once, the modules every worker
-    needs (spaCy and the pipeline's, this module), and each worker is a fork of it. Not a fork of this
-    process, which may have threads (an Airflow task, a driver pool) and could deadlock in the child;
-    and not spawned, where each worker imports all of them again itself. The main module is not
-    preloaded: each worker runs it as its __mp_main__, as a spawned one does, so a script without the
-    `if __name__ == "__main__"` guard gets multiprocessing's own error there; imported in the server,
-    it would start pools from pools without end."""
+    needs (spaCy and the pipeline's, this module) and builds the pipeline (`extract.nlp.preload`), and
+    each worker is a fork of it, so none builds its own. Not a fork of this process, which may have
+    threads (an Airflow task, a driver pool) and could deadlock in the child; and not spawned, where
+    each worker imports all of them again itself. The main module is not preloaded: each worker runs
+    it as its __mp_main__, as a spawned one does, so a script without the `if __name__ == "__main__"`
+    guard gets multiprocessing's own error there; imported in the server, it would start pools from
+    pools without end."""
     if n_process <= 1:
         yield None
         return
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["extract.nlp.pipeline", __name__])
+    context.set_forkserver_preload(["extract.nlp.preload", __name__])
     with context.Pool(n_process, initializer=_load_pipeline) as pool:
         yield pool
 
 
 def _load_pipeline() -> None:
+    """Built in the forkserver already (this returns it); built here when the server could not, or
+    when a forkserver of this process had started earlier with another preload list."""
     from extract.nlp.pipeline import load_pipeline
 
     load_pipeline()
