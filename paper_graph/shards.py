@@ -154,10 +154,26 @@ def worker_pool(n_process: int) -> Iterator[Any]:
     if n_process <= 1:
         yield None
         return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["extract.nlp.preload", __name__])
-    with context.Pool(n_process, initializer=_load_pipeline) as pool:
+    with _forkserver().Pool(n_process, initializer=_load_pipeline) as pool:
         yield pool
+
+
+def start_workers(n_process: int) -> None:
+    """Start the forkserver of `worker_pool`'s workers (n_process > 1) without waiting for it: it
+    imports spaCy and builds the pipeline while the caller goes on (writes the shard file, say). A
+    pool made later forks its workers from it as soon as it is ready; making the pool first would
+    wait for it here, one core idle meanwhile."""
+    if n_process > 1:
+        from multiprocessing import forkserver
+
+        _forkserver()
+        forkserver.ensure_running()
+
+
+def _forkserver() -> Any:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["extract.nlp.preload", __name__])  # used when the server starts
+    return context
 
 
 def _load_pipeline() -> None:
