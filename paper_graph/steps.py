@@ -393,28 +393,31 @@ def write_snapshot(config_path: str | None, extracted: Mapping[str, Any], run_id
     merged = shards.complete(extracted["shards"])
     run = merged[0].run
 
+    # each table is handed over whole (last=True): its files are written on a writer thread while
+    # the next table is built, mostly single-threaded Python (the entities) on the other core
     with SnapshotWriter(config.paths.snapshots, run.run_date, run_id) as writer:
         papers = _papers_table(run.papers)
-        writer.write("papers", papers)
-        writer.write("authors", relations.authors_table(papers))
+        writer.write("papers", papers, last=True)
+        writer.write("authors", relations.authors_table(papers), last=True)
         del papers
         mentions = _mentions_table(merged)
-        writer.write("mentions", mentions)
-        writer.write("entities", _entities(mentions))  # every mention seen: the whole run's entities
+        writer.write("mentions", mentions, last=True)
+        # every mention seen: the whole run's entities
+        writer.write("entities", _entities(mentions), last=True)
         paper_entities = relations.paper_entities_table(mentions)
         del mentions
-        writer.write("paper_entities", paper_entities)
-        writer.write("references", relations.references_table(paper_entities))
-        writer.write("co_mentions", relations.co_mentions_table(paper_entities))
+        writer.write("paper_entities", paper_entities, last=True)
+        writer.write("references", relations.references_table(paper_entities), last=True)
+        writer.write("co_mentions", relations.co_mentions_table(paper_entities), last=True)
         del paper_entities
-        writer.write("raw_responses", _raw_response_rows(config, run))
+        writer.write("raw_responses", _raw_response_rows(config, run), last=True)
         for table, path in (
             ("citations", run.citations),
             ("hub_repos", run.hub_repos),
             ("paper_hub_links", run.paper_hub_links),
         ):
             if path.exists():  # absent when the run was not enriched: the table stays empty
-                writer.write(table, _enrichment_rows(table, path))
+                writer.write(table, _enrichment_rows(table, path), last=True)
         manifest = writer.commit()
     summary = {
         "snapshot_date": run.run_date,

@@ -337,3 +337,74 @@ def test_empty_root_lists_nothing(tmp_path: Path) -> None:
     assert list_snapshots(tmp_path / "missing") == []
     os.makedirs(tmp_path / "dt=2024-01-01")  # a folder without a manifest is not a snapshot
     assert list_snapshots(tmp_path) == []
+
+
+def _chunked_unevenly(table: pa.Table) -> pa.Table:
+    """The same rows with each column cut into chunks at different places (as a JSON read's table and
+    a column rebuilt whole can be): a table hands over its chunks, and the files must not depend on them."""
+    columns = []
+    for number, column in enumerate(table.columns):
+        whole = column.combine_chunks()
+        cut = min(1 + number % 3, len(whole))
+        columns.append(pa.chunked_array([whole.slice(0, cut), whole.slice(cut)], type=whole.type))
+    return pa.Table.from_arrays(columns, schema=table.schema)
+
+
+def test_tables_written_whole_give_the_files_of_spilled_tables(
+    tmp_path: Path, tables: dict[str, list[Any]]
+) -> None:
+    """`write(..., last=True)` (files written at once on a writer thread, no spill) and the spill
+    path at commit write the same bytes, also for several files and row groups per table."""
+    sizes = {"rows_per_file": 4, "rows_per_row_group": 2}
+    arrow = {name: _chunked_unevenly(rows_to_arrow(name, list(rows))) for name, rows in tables.items()}
+    with SnapshotWriter(tmp_path / "spilled", DAY, "r", spill_rows=1, **sizes) as writer:
+        for name, table in arrow.items():
+            writer.write(name, table)
+        spilled = writer.commit()
+    with SnapshotWriter(tmp_path / "whole", DAY, "r", **sizes) as writer:
+        for name, table in arrow.items():
+            if name == "mentions":  # part of it spilled first, then the rest as its last rows
+                writer.write(name, table.slice(0, 3))
+                writer.write(name, table.slice(3), last=True)
+            elif name != "papers":  # papers: never handed over whole, written at commit
+                writer.write(name, table, last=True)
+        writer.write("papers", arrow["papers"])
+        with pytest.raises(SnapshotError, match="already written whole"):
+            writer.write("mentions", arrow["mentions"].slice(0, 1))
+        whole = writer.commit()
+
+    assert [f.sha256 for f in spilled.files()] == [f.sha256 for f in whole.files()]
+    assert spilled.content_sha256 == whole.content_sha256
+    assert len(whole.tables["mentions"].files) > 1
+    assert files_of(tmp_path / "spilled") == files_of(tmp_path / "whole")
+    assert files_of(tmp_path / "whole" / f"dt={DAY}").keys() == files_of(
+        tmp_path / "spilled" / f"dt={DAY}"
+    ).keys()
+
+
+def test_a_table_failing_on_its_writer_thread_fails_the_commit_and_leaves_nothing(
+    tmp_path: Path, tables: dict[str, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_snapshot(tmp_path, DAY, "good", tables)
+    before = files_of(tmp_path)
+    import graph.snapshot.writer as writer_module
+
+    real_sha256 = writer_module.file_sha256
+
+    def disk_fails_for_mentions(fs: Any, path: str) -> tuple[str, int]:
+        if "/mentions/" in path:
+            raise OSError("disk full")
+        return real_sha256(fs, path)
+
+    monkeypatch.setattr(writer_module, "file_sha256", disk_fails_for_mentions)
+    with pytest.raises(OSError, match="disk full"), SnapshotWriter(tmp_path, DAY, "bad") as writer:
+        for name, rows in tables.items():
+            writer.write(name, rows, last=True)
+        writer.commit()
+    # an error in the caller while tables are being written: the writer threads are waited for first
+    with pytest.raises(RuntimeError, match="source died"), SnapshotWriter(tmp_path, DAY, "bad") as writer:
+        writer.write("papers", tables["papers"], last=True)
+        writer.write("authors", tables["authors"], last=True)
+        raise RuntimeError("source died")
+    assert files_of(tmp_path) == before  # no hidden temporary folder either
+    assert open_snapshot(tmp_path).manifest.run_id == "good"
