@@ -10,9 +10,11 @@ step reads its inputs once. Steps are idempotent per date: each one replaces tha
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -392,6 +394,9 @@ def write_snapshot(config_path: str | None, extracted: Mapping[str, Any], run_id
     config = _config(config_path)
     merged = shards.complete(extracted["shards"])
     run = merged[0].run
+    # the entities' modules (spaCy, through the gazetteer) and Arrow's group_by engine: ~1 s of
+    # imports in a fresh process, on a thread while this one waits on Arrow's JSON reader
+    _import_ahead("pyarrow.acero", "extract.nlp.registry")
 
     # each table is handed over whole (last=True): its files are written on a writer thread while
     # the next table is built, mostly single-threaded Python (the entities) on the other core
@@ -428,6 +433,20 @@ def write_snapshot(config_path: str | None, extracted: Mapping[str, Any], run_id
     }
     log.info("snapshot %s", summary)
     return summary
+
+
+def _import_ahead(*modules: str) -> None:
+    """Import `modules` on a thread of their own. A module that fails to import is left alone: the
+    import that needs it raises the error (a module another thread is still importing is waited for)."""
+
+    def run() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - raised again by the import that uses the module
+                return
+
+    threading.Thread(target=run, name="snapshot-imports", daemon=True).start()
 
 
 def _papers_table(path: Path) -> Any:
