@@ -3,7 +3,8 @@
 Batches stream into uncompressed Arrow IPC spill files, one per table; at commit each table in turn is
 memory-mapped, ordered (`graph.snapshot.order`) and written as zstd Parquet with fixed row-group and
 file sizes. A table handed over whole (`write(..., last=True)`) skips the spill: its files are written
-at once on a writer thread while the caller builds the next tables. Same input -> byte-identical files.
+at once, behind the caller, on one writer thread (the caller keeps the other core busy building the
+next tables). Same input -> byte-identical files.
 Everything is written into a hidden temporary folder next to the snapshot and renamed into place, so
 readers never see a partial snapshot.
 """
@@ -41,7 +42,7 @@ ROWS_PER_FILE = 1_000_000
 ROWS_PER_ROW_GROUP = 100_000
 SPILL_ROWS = 50_000
 ZSTD_LEVEL = 3
-WRITER_THREADS = 4  # tables written at once (at most the machine's cores)
+WRITER_THREADS = 4  # tables written at once at commit (at most the machine's cores)
 
 
 def writer_version() -> str:
@@ -113,7 +114,7 @@ class SnapshotWriter:
         self._spill_sinks: dict[str, pa.NativeFile] = {}
         self._buffers: dict[str, list[pa.Table]] = {}
         self._buffered_rows: dict[str, int] = {}
-        self._pool: ThreadPoolExecutor | None = None
+        self._behind: ThreadPoolExecutor | None = None  # one thread: the tables handed over whole
         self._written: dict[str, Future[TableEntry]] = {}  # tables whose files are being written
         self._state = "new"
 
@@ -135,8 +136,9 @@ class SnapshotWriter:
     def write(self, table_name: str, data: Data, *, last: bool = False) -> int:
         """Validate and buffer rows for a table (rows, a pa.Table or a RecordBatch); returns the row count.
 
-        `last`: these are the table's last rows. Its files are then written at once on a writer thread
-        (the same bytes as at commit), and a later write of the table is an error.
+        `last`: these are the table's last rows. Its files are then written at once, behind the caller,
+        on the writer thread (one such table after another; the same bytes as at commit), and a later
+        write of the table is an error.
         """
         if self._state != "open":
             raise SnapshotError(f"writer for {self.snapshot_date} is {self._state}, not open")
@@ -149,12 +151,14 @@ class SnapshotWriter:
             chunks = _batched(data, 10_000)
             rows = sum(self._buffer(table_name, rows_to_arrow(table_name, c), spill=not last) for c in chunks)
         if last:
-            self._start_table(spec)
+            if self._behind is None:
+                self._behind = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-writer")
+            self._start_table(spec, self._behind)
         return rows
 
-    def _start_table(self, spec: Table) -> None:
-        """Write the table's files on a writer thread: from the spill file when part of it is there,
-        else straight from the buffered tables (batched as a spill file would give them back)."""
+    def _start_table(self, spec: Table, pool: ThreadPoolExecutor) -> None:
+        """Write the table's files on a thread of `pool`: from the spill file when part of it is
+        there, else straight from the buffered tables (batched as a spill file would give them back)."""
         if spec.name in self._spill_writers:
             self._spill(spec.name)
             self._spill_writers.pop(spec.name).close()
@@ -166,9 +170,7 @@ class SnapshotWriter:
             whole = pa.concat_tables(buffered) if buffered else spec.schema.empty_table()
             # zero-copy: the record batches the spill file's writer would cut and its reader return
             data = pa.Table.from_batches(whole.to_batches(), schema=spec.schema)
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=min(WRITER_THREADS, os.cpu_count() or 1))
-        self._written[spec.name] = self._pool.submit(self._write_table, spec, data)
+        self._written[spec.name] = pool.submit(self._write_table, spec, data)
 
     def _buffer(self, table_name: str, table: pa.Table, spill: bool = True) -> int:
         self._buffers.setdefault(table_name, []).append(table)
@@ -193,17 +195,18 @@ class SnapshotWriter:
         """Sort and write each table in turn, then the manifest; rename into place; move `_latest`."""
         if self._state != "open":
             raise SnapshotError(f"writer for {self.snapshot_date} is {self._state}, not open")
-        for name, spec in TABLES.items():
-            if name not in self._written:
-                self._start_table(spec)
         tables: dict[str, TableEntry] = {}
-        # one table per thread (sorting, encoding, compression and hashing run in Arrow, without the
-        # GIL); each file's bytes are the same whichever thread writes it
-        for name in TABLES:
-            tables[name] = self._written[name].result()
-            if self.on_table_written:
-                self.on_table_written(name, tables[name])
-        self._stop_pool()
+        # the tables not handed over whole: one per thread (sorting, encoding, compression and hashing
+        # run in Arrow, without the GIL); each file's bytes are the same whichever thread writes it
+        with ThreadPoolExecutor(max_workers=min(WRITER_THREADS, os.cpu_count() or 1)) as pool:
+            for name, spec in TABLES.items():
+                if name not in self._written:
+                    self._start_table(spec, pool)
+            for name in TABLES:
+                tables[name] = self._written[name].result()
+                if self.on_table_written:
+                    self.on_table_written(name, tables[name])
+        self._stop_writer()
         self._remove_spill()
         manifest = Manifest(
             snapshot_date=self.snapshot_date,
@@ -254,11 +257,11 @@ class SnapshotWriter:
             files.append(FileEntry(path=relative, rows=stop - start, size=size, sha256=sha256))
         return TableEntry(rows=data.num_rows, files=tuple(files))
 
-    def _stop_pool(self) -> None:
-        """Wait for the writer threads (a queued table is dropped): none writes into the folder after."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-        self._pool = None
+    def _stop_writer(self) -> None:
+        """Wait for the writer thread (a queued table is dropped): it writes nothing into the folder after."""
+        if self._behind is not None:
+            self._behind.shutdown(wait=True, cancel_futures=True)
+        self._behind = None
 
     def _remove_spill(self) -> None:
         if self._spill_dir is not None and self._spill_dir.exists():
@@ -285,7 +288,7 @@ class SnapshotWriter:
 
     def abort(self) -> None:
         """Drop everything written by this writer; the published snapshots are untouched."""
-        self._stop_pool()
+        self._stop_writer()
         for writer in self._spill_writers.values():
             with contextlib.suppress(Exception):
                 writer.close()
