@@ -10,11 +10,9 @@ step reads its inputs once. Steps are idempotent per date: each one replaces tha
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import json
 import logging
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -394,35 +392,29 @@ def write_snapshot(config_path: str | None, extracted: Mapping[str, Any], run_id
     config = _config(config_path)
     merged = shards.complete(extracted["shards"])
     run = merged[0].run
-    # the entities' modules (spaCy, through the gazetteer) and Arrow's group_by engine: ~1 s of
-    # imports in a fresh process, on a thread while this one waits on Arrow's JSON reader
-    _import_ahead("pyarrow.acero", "extract.nlp.registry")
 
-    # each table is handed over whole (last=True): its files are written on a writer thread while
-    # the next table is built, mostly single-threaded Python (the entities) on the other core
     with SnapshotWriter(config.paths.snapshots, run.run_date, run_id) as writer:
         papers = _papers_table(run.papers)
-        writer.write("papers", papers, last=True)
-        writer.write("authors", relations.authors_table(papers), last=True)
+        writer.write("papers", papers)
+        writer.write("authors", relations.authors_table(papers))
         del papers
         mentions = _mentions_table(merged)
-        writer.write("mentions", mentions, last=True)
-        # every mention seen: the whole run's entities
-        writer.write("entities", _entities(mentions), last=True)
+        writer.write("mentions", mentions)
+        writer.write("entities", _entities(mentions))  # every mention seen: the whole run's entities
         paper_entities = relations.paper_entities_table(mentions)
         del mentions
-        writer.write("paper_entities", paper_entities, last=True)
-        writer.write("references", relations.references_table(paper_entities), last=True)
-        writer.write("co_mentions", relations.co_mentions_table(paper_entities), last=True)
+        writer.write("paper_entities", paper_entities)
+        writer.write("references", relations.references_table(paper_entities))
+        writer.write("co_mentions", relations.co_mentions_table(paper_entities))
         del paper_entities
-        writer.write("raw_responses", _raw_response_rows(config, run), last=True)
+        writer.write("raw_responses", _raw_response_rows(config, run))
         for table, path in (
             ("citations", run.citations),
             ("hub_repos", run.hub_repos),
             ("paper_hub_links", run.paper_hub_links),
         ):
             if path.exists():  # absent when the run was not enriched: the table stays empty
-                writer.write(table, _enrichment_rows(table, path), last=True)
+                writer.write(table, _enrichment_rows(table, path))
         manifest = writer.commit()
     summary = {
         "snapshot_date": run.run_date,
@@ -433,20 +425,6 @@ def write_snapshot(config_path: str | None, extracted: Mapping[str, Any], run_id
     }
     log.info("snapshot %s", summary)
     return summary
-
-
-def _import_ahead(*modules: str) -> None:
-    """Import `modules` on a thread of their own. A module that fails to import is left alone: the
-    import that needs it raises the error (a module another thread is still importing is waited for)."""
-
-    def run() -> None:
-        for name in modules:
-            try:
-                importlib.import_module(name)
-            except Exception:  # noqa: BLE001 - raised again by the import that uses the module
-                return
-
-    threading.Thread(target=run, name="snapshot-imports", daemon=True).start()
 
 
 def _papers_table(path: Path) -> Any:

@@ -2,11 +2,8 @@
 
 Batches stream into uncompressed Arrow IPC spill files, one per table; at commit each table in turn is
 memory-mapped, ordered (`graph.snapshot.order`) and written as zstd Parquet with fixed row-group and
-file sizes. A table handed over whole (`write(..., last=True)`) skips the spill: its files are written
-at once, behind the caller, on one writer thread (the caller keeps the other core busy building the
-next tables). Same input -> byte-identical files.
-Everything is written into a hidden temporary folder next to the snapshot and renamed into place, so
-readers never see a partial snapshot.
+file sizes. Same input -> byte-identical files. Everything is written into a hidden temporary folder
+next to the snapshot and renamed into place, so readers never see a partial snapshot.
 """
 
 from __future__ import annotations
@@ -20,7 +17,7 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -114,8 +111,6 @@ class SnapshotWriter:
         self._spill_sinks: dict[str, pa.NativeFile] = {}
         self._buffers: dict[str, list[pa.Table]] = {}
         self._buffered_rows: dict[str, int] = {}
-        self._behind: ThreadPoolExecutor | None = None  # one thread: the tables handed over whole
-        self._written: dict[str, Future[TableEntry]] = {}  # tables whose files are being written
         self._state = "new"
 
     # context manager: an exception or a missing commit() removes everything written so far
@@ -133,49 +128,21 @@ class SnapshotWriter:
         if self._state != "committed":
             self.abort()
 
-    def write(self, table_name: str, data: Data, *, last: bool = False) -> int:
-        """Validate and buffer rows for a table (rows, a pa.Table or a RecordBatch); returns the row count.
-
-        `last`: these are the table's last rows. Its files are then written at once, behind the caller,
-        on the writer thread (one such table after another; the same bytes as at commit), and a later
-        write of the table is an error.
-        """
+    def write(self, table_name: str, data: Data) -> int:
+        """Validate and buffer rows for a table (rows, a pa.Table or a RecordBatch); returns the row count."""
         if self._state != "open":
             raise SnapshotError(f"writer for {self.snapshot_date} is {self._state}, not open")
-        spec = table_spec(table_name)
-        if table_name in self._written:
-            raise SnapshotError(f"table {table_name} was already written whole (last=True)")
+        table_spec(table_name)
         if isinstance(data, pa.Table | pa.RecordBatch):
-            rows = self._buffer(table_name, conform(table_name, data), spill=not last)
-        else:
-            chunks = _batched(data, 10_000)
-            rows = sum(self._buffer(table_name, rows_to_arrow(table_name, c), spill=not last) for c in chunks)
-        if last:
-            if self._behind is None:
-                self._behind = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-writer")
-            self._start_table(spec, self._behind)
-        return rows
+            return self._buffer(table_name, conform(table_name, data))
+        return sum(
+            self._buffer(table_name, rows_to_arrow(table_name, chunk)) for chunk in _batched(data, 10_000)
+        )
 
-    def _start_table(self, spec: Table, pool: ThreadPoolExecutor) -> None:
-        """Write the table's files on a thread of `pool`: from the spill file when part of it is
-        there, else straight from the buffered tables (batched as a spill file would give them back)."""
-        if spec.name in self._spill_writers:
-            self._spill(spec.name)
-            self._spill_writers.pop(spec.name).close()
-            self._spill_sinks.pop(spec.name).close()
-            data = None
-        else:
-            buffered = self._buffers.pop(spec.name, [])
-            self._buffered_rows[spec.name] = 0
-            whole = pa.concat_tables(buffered) if buffered else spec.schema.empty_table()
-            # zero-copy: the record batches the spill file's writer would cut and its reader return
-            data = pa.Table.from_batches(whole.to_batches(), schema=spec.schema)
-        self._written[spec.name] = pool.submit(self._write_table, spec, data)
-
-    def _buffer(self, table_name: str, table: pa.Table, spill: bool = True) -> int:
+    def _buffer(self, table_name: str, table: pa.Table) -> int:
         self._buffers.setdefault(table_name, []).append(table)
         self._buffered_rows[table_name] = self._buffered_rows.get(table_name, 0) + table.num_rows
-        if spill and self._buffered_rows[table_name] >= self.spill_rows:
+        if self._buffered_rows[table_name] >= self.spill_rows:
             self._spill(table_name)
         return table.num_rows
 
@@ -195,18 +162,21 @@ class SnapshotWriter:
         """Sort and write each table in turn, then the manifest; rename into place; move `_latest`."""
         if self._state != "open":
             raise SnapshotError(f"writer for {self.snapshot_date} is {self._state}, not open")
+        for name in TABLES:
+            self._spill(name)
+        for writer in self._spill_writers.values():
+            writer.close()
+        for sink in self._spill_sinks.values():
+            sink.close()
         tables: dict[str, TableEntry] = {}
-        # the tables not handed over whole: one per thread (sorting, encoding, compression and hashing
-        # run in Arrow, without the GIL); each file's bytes are the same whichever thread writes it
+        # one table per thread (sorting, encoding, compression and hashing run in Arrow, without the
+        # GIL); each file's bytes are the same whichever thread writes it
         with ThreadPoolExecutor(max_workers=min(WRITER_THREADS, os.cpu_count() or 1)) as pool:
-            for name, spec in TABLES.items():
-                if name not in self._written:
-                    self._start_table(spec, pool)
-            for name in TABLES:
-                tables[name] = self._written[name].result()
+            written = {name: pool.submit(self._write_table, spec) for name, spec in TABLES.items()}
+            for name, future in written.items():
+                tables[name] = future.result()
                 if self.on_table_written:
                     self.on_table_written(name, tables[name])
-        self._stop_writer()
         self._remove_spill()
         manifest = Manifest(
             snapshot_date=self.snapshot_date,
@@ -225,13 +195,13 @@ class SnapshotWriter:
     def _read_spill(self, spec: Table) -> pa.Table:
         assert self._spill_dir is not None
         path = self._spill_dir / f"{spec.name}.arrow"
+        if not path.exists():
+            return spec.schema.empty_table()
         # memory-mapped: the rows stay in the page cache, only the sorted chunk being written is copied
         return pa.ipc.open_file(pa.memory_map(str(path))).read_all()
 
-    def _write_table(self, spec: Table, data: pa.Table | None) -> TableEntry:
-        """The table's Parquet files (`data`, else its spill file), sorted, with their manifest entry."""
-        if data is None:
-            data = self._read_spill(spec)
+    def _write_table(self, spec: Table) -> TableEntry:
+        data = self._read_spill(spec)
         order = sorted_indices(spec, data)
         self.fs.create_dir(f"{self.tmp_dir}/{spec.name}", recursive=True)
         files = []
@@ -256,12 +226,6 @@ class SnapshotWriter:
             sha256, size = file_sha256(self.fs, path)
             files.append(FileEntry(path=relative, rows=stop - start, size=size, sha256=sha256))
         return TableEntry(rows=data.num_rows, files=tuple(files))
-
-    def _stop_writer(self) -> None:
-        """Wait for the writer thread (a queued table is dropped): it writes nothing into the folder after."""
-        if self._behind is not None:
-            self._behind.shutdown(wait=True, cancel_futures=True)
-        self._behind = None
 
     def _remove_spill(self) -> None:
         if self._spill_dir is not None and self._spill_dir.exists():
@@ -288,7 +252,6 @@ class SnapshotWriter:
 
     def abort(self) -> None:
         """Drop everything written by this writer; the published snapshots are untouched."""
-        self._stop_writer()
         for writer in self._spill_writers.values():
             with contextlib.suppress(Exception):
                 writer.close()
