@@ -30,6 +30,7 @@ _FIELDS = {f.name for f in dataclasses.fields(PaperRecord)}
 Row = TypeVar("Row")
 
 
+_LINES_PER_WRITE = 1_000  # lines joined into one write (the file is replaced whole at the end anyway)
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False), built once
 
 
@@ -93,9 +94,16 @@ def write_jsonl(rows: Iterable[Any], path: str | os.PathLike[str]) -> int:
     """Write rows (mappings or dataclasses, streamed) to `path` atomically; returns how many."""
     count = 0
     with atomic_file(path) as out:
+        lines: list[str] = []
         for row in rows:
-            out.write(row_to_json(row) + "\n")
-            count += 1
+            lines.append(row_to_json(row))
+            if len(lines) == _LINES_PER_WRITE:
+                out.write("\n".join(lines) + "\n")
+                count += len(lines)
+                lines.clear()
+        if lines:
+            out.write("\n".join(lines) + "\n")
+            count += len(lines)
     return count
 
 
