@@ -12,9 +12,10 @@ import dataclasses
 import functools
 import io
 import json
+import operator
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -29,23 +30,40 @@ _FIELDS = {f.name for f in dataclasses.fields(PaperRecord)}
 Row = TypeVar("Row")
 
 
+_LINES_PER_WRITE = 1_000  # lines joined into one write (the file is replaced whole at the end anyway)
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False), built once
+
+
 @functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
+def _layout(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]], tuple[str, ...]]:
+    """A dataclass's field names, a getter of their values (one tuple), and the date-typed fields."""
+    fields = dataclasses.fields(cls)
+    names = tuple(f.name for f in fields)
+    if len(names) > 1:
+        getter = operator.attrgetter(*names)
+    else:  # attrgetter of one name gives the value itself, not a tuple
+        getter = lambda row: tuple(getattr(row, name) for name in names)  # noqa: E731
+    dated = tuple(f.name for f in fields if "date" in str(f.type))  # date, datetime, "date | None"
+    return names, getter, dated
 
 
 def _fields_dict(row: Any) -> dict[str, Any]:
-    """A dataclass's fields as a dict, dates in ISO form: `dataclasses.asdict` without its deep copy
-    (the records hold scalars and lists of them, which json.dumps writes as they are)."""
-    return {name: _to_json_value(getattr(row, name)) for name in _field_names(type(row))}
+    """A dataclass's fields as a dict, its date-typed fields in ISO form: `dataclasses.asdict`
+    without its deep copy (the records hold scalars and lists of them, which json.dumps writes as they
+    are). A date in another field, or a nested dataclass, makes json.dumps raise TypeError."""
+    names, getter, dated = _layout(type(row))
+    data = dict(zip(names, getter(row), strict=True))
+    for name in dated:
+        data[name] = _to_json_value(data[name])
+    return data
 
 
 def _dumps(row: Any) -> str:
     try:
-        return json.dumps(_fields_dict(row), ensure_ascii=False)
-    except TypeError:  # a nested dataclass: asdict converts it (the same JSON, only slower)
+        return _ENCODE(_fields_dict(row))
+    except TypeError:  # a nested dataclass or an untyped date: asdict converts it (the same JSON, slower)
         data = dataclasses.asdict(row)
-        return json.dumps({k: _to_json_value(v) for k, v in data.items()}, ensure_ascii=False)
+        return _ENCODE({k: _to_json_value(v) for k, v in data.items()})
 
 
 def record_to_json(record: PaperRecord) -> str:
@@ -65,7 +83,7 @@ def row_to_json(row: Any) -> str:
     """A mapping or a dataclass (Mention, Entity, ...) as one JSON line (without the newline)."""
     if dataclasses.is_dataclass(row):
         return _dumps(row)
-    return json.dumps({k: _to_json_value(v) for k, v in row.items()}, ensure_ascii=False)
+    return _ENCODE({k: _to_json_value(v) for k, v in row.items()})
 
 
 def _to_json_value(value: Any) -> Any:
@@ -76,9 +94,16 @@ def write_jsonl(rows: Iterable[Any], path: str | os.PathLike[str]) -> int:
     """Write rows (mappings or dataclasses, streamed) to `path` atomically; returns how many."""
     count = 0
     with atomic_file(path) as out:
+        lines: list[str] = []
         for row in rows:
-            out.write(row_to_json(row) + "\n")
-            count += 1
+            lines.append(row_to_json(row))
+            if len(lines) == _LINES_PER_WRITE:
+                out.write("\n".join(lines) + "\n")
+                count += len(lines)
+                lines.clear()
+        if lines:
+            out.write("\n".join(lines) + "\n")
+            count += len(lines)
     return count
 
 

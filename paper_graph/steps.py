@@ -366,9 +366,11 @@ def shards_extracted(results: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 def extract(config_path: str | None, parsed: Mapping[str, Any]) -> dict[str, Any]:
     """Entities of every paper of `parsed["run"]` in this process: the whole run as one shard
     (`n_process` workers when configured); what the sharded DAG tasks give, without Airflow. The
-    workers start first: they load the pipeline while this process writes the shard."""
-    with shards.worker_pool(_config(config_path).extract_processes) as pool:
-        (shard,) = plan_shards(config_path, parsed, shard_size=max(1, _paper_count(parsed)))
+    workers' forkserver starts first: it builds the pipeline while this process writes the shard."""
+    processes = _config(config_path).extract_processes
+    shards.start_workers(processes)
+    (shard,) = plan_shards(config_path, parsed, shard_size=max(1, _paper_count(parsed)))
+    with shards.worker_pool(processes) as pool:
         return shards_extracted([extract_shard(config_path, shard, pool)])
 
 

@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graph.snapshot import open_snapshot
 from graph.snapshot.manifest import MANIFEST_NAME
@@ -338,3 +340,48 @@ def test_part_ranges_cover_the_file_in_parts_that_shrink_towards_the_end(
     assert sizes[-1] <= 2 * piece < sizes[0] / 10  # the last parts are small, the first large
     assert len(ranges) <= n_process * shards.PARTS_PER_PROCESS
     assert ranges[0][2] == 1
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.tuples(
+        _TEXT,
+        _TEXT,
+        st.sampled_from(["MODEL", "DATASET", "METHOD"]),
+        _TEXT,
+        st.integers(min_value=-(2**70), max_value=2**70),
+        st.integers(min_value=0, max_value=10**6),
+        _TEXT,
+        st.one_of(_TEXT, st.none(), st.floats(allow_nan=True), st.booleans()),
+        st.one_of(st.booleans(), st.integers(), st.none()),
+    )
+)
+def test_a_workers_mention_lines_are_the_lines_row_to_json_writes(values: tuple) -> None:
+    """Any text (quotes, backslashes, control and non-ASCII characters), any int, and values of other
+    types (None, floats, a bool or an int where a str or a bool is declared) go through the fallback."""
+    from extract.jsonl import row_to_json
+    from extract.records import Mention
+    from paper_graph.shards import _mention_line
+
+    mention = Mention(*values)
+    assert _mention_line(mention) == row_to_json(mention) + "\n"
+
+
+def _pipeline_calls(_: int) -> tuple[int, int]:
+    from extract.nlp.pipeline import load_pipeline
+
+    info = load_pipeline.cache_info()
+    return info.misses, info.hits
+
+
+def test_the_workers_are_forked_with_the_pipeline_the_forkserver_built() -> None:
+    """Each worker's initializer found the pipeline built (a cache hit, the one build inherited from
+    the forkserver) instead of building its own."""
+    from paper_graph import shards
+
+    with shards.worker_pool(2) as pool:
+        calls = pool.map(_pipeline_calls, range(4), chunksize=1)
+    assert all(misses == 1 and hits >= 1 for misses, hits in calls), calls
